@@ -1,0 +1,157 @@
+// Elementwise maps and deterministic reductions over contiguous buffers. Internal.
+//
+// map: out[i] = f(in1[i], in2[i], ...) (or out[i] += ...), f written once for batches. The
+// tail that does not fill a batch is copied into a padded batch, so every element, tail or
+// not, goes through the same instructions and gets the same bits.
+//
+// Reductions split their input into blocks of a fixed size, sum each block, then add the
+// block sums in block order: the association order, hence the result, does not depend on
+// how many threads summed the blocks.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include "autodiff/detail/simd.hpp"
+#include "autodiff/parallel.hpp"
+#include "autodiff/tensor.hpp"
+
+namespace nimde::autodiff::detail {
+
+/// Elements per parallel chunk of an elementwise map (a multiple of every batch width).
+inline constexpr std::size_t kMapChunk = 8192;
+/// Elements per block of a full sum.
+inline constexpr std::size_t kSumBlock = 4096;
+/// Rows per block of a column sum.
+inline constexpr std::size_t kRowBlock = 256;
+
+template <bool Accumulate, class T, class F, class... In>
+void map_range(T* out, std::size_t lo, std::size_t hi, F& f, const In*... in) {
+  using B = Batch<T>;
+  constexpr std::size_t W = B::size;
+  std::size_t i = lo;
+  for (; i + W <= hi; i += W) {
+    B r = f(B::load_unaligned(in + i)...);
+    if constexpr (Accumulate) r += B::load_unaligned(out + i);
+    r.store_unaligned(out + i);
+  }
+  if (i == hi) return;
+  // Pad with ones: harmless for every rule (no log 0, no 1/0 in the unused lanes).
+  const std::size_t rest = hi - i;
+  auto padded = [&](const T* p) {
+    B b(T(1));
+    alignas(kAlignment) T buf[W];
+    b.store_aligned(buf);
+    std::copy(p + i, p + hi, buf);
+    return B::load_aligned(buf);
+  };
+  (void)padded;  // unused when the map has no inputs
+  alignas(kAlignment) T res[W];
+  f(padded(in)...).store_aligned(res);
+  for (std::size_t k = 0; k < rest; ++k) out[i + k] = Accumulate ? out[i + k] + res[k] : res[k];
+}
+
+/// out[i] (+)= f(in[i]...) for i < n; parallel above kParallelThreshold.
+template <bool Accumulate = false, class T, class F, class... In>
+void map(T* out, std::size_t n, F f, const In*... in) {
+  if (n <= kParallelThreshold) {
+    map_range<Accumulate>(out, 0, n, f, in...);
+    return;
+  }
+  const std::ptrdiff_t chunks = static_cast<std::ptrdiff_t>((n + kMapChunk - 1) / kMapChunk);
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
+    const std::size_t lo = static_cast<std::size_t>(c) * kMapChunk;
+    map_range<Accumulate>(out, lo, std::min(n, lo + kMapChunk), f, in...);
+  }
+}
+
+/// out (+)= f(in...) choosing the accumulate flavour at run time.
+template <class T, class F, class... In>
+void map_to(bool accumulate, T* out, std::size_t n, F f, const In*... in) {
+  if (accumulate)
+    map<true>(out, n, f, in...);
+  else
+    map<false>(out, n, f, in...);
+}
+
+/// Scratch that lives as long as the thread and keeps its capacity between calls. Slots:
+/// 0 and 1 GEMM packing, 2 GEMM partial products, 3 reduction partials.
+template <class T>
+T* scratch(std::size_t n, int slot = 0) {
+  thread_local std::vector<T, AlignedAllocator<T>> buffers[4];
+  auto& b = buffers[slot];
+  if (b.size() < n) b.resize(n);
+  return b.data();
+}
+
+/// The identity on batches and scalars: a reduction's default transform.
+struct Same {
+  template <class V> V operator()(V v) const { return v; }
+};
+
+/// Σ f(x[i]) over [lo, hi) with batch lanes, then the lanes in order.
+template <class T, class F = Same>
+T sum_range(const T* x, std::size_t lo, std::size_t hi, F f = {}) {
+  using B = Batch<T>;
+  constexpr std::size_t W = B::size;
+  B acc(T(0));
+  std::size_t i = lo;
+  for (; i + W <= hi; i += W) acc += f(B::load_unaligned(x + i));
+  alignas(kAlignment) T lanes[W];
+  acc.store_aligned(lanes);
+  T s = 0;
+  for (std::size_t k = 0; k < W; ++k) s += lanes[k];
+  for (; i < hi; ++i) s += f(x[i]);
+  return s;
+}
+
+/// Σ f(x[i]), blockwise (see the top of this file).
+template <class T, class F = Same>
+T sum_all(const T* x, std::size_t n, F f = {}) {
+  const std::size_t blocks = (n + kSumBlock - 1) / kSumBlock;
+  if (blocks <= 1) return sum_range(x, 0, n, f);
+  T* partial = scratch<T>(blocks, 3);
+#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
+  for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(blocks); ++b) {
+    const std::size_t lo = static_cast<std::size_t>(b) * kSumBlock;
+    partial[b] = sum_range(x, lo, std::min(n, lo + kSumBlock), f);
+  }
+  T s = 0;
+  for (std::size_t b = 0; b < blocks; ++b) s += partial[b];
+  return s;
+}
+
+/// Column sums of a rows × cols matrix: out[j] (+)= Σ_i x[i][j], blockwise over rows.
+template <class T>
+void column_sums(const T* x, std::size_t rows, std::size_t cols, T* out, bool accumulate) {
+  const std::size_t blocks = std::max<std::size_t>(1, (rows + kRowBlock - 1) / kRowBlock);
+  T* partial = scratch<T>(blocks * cols, 3);
+  auto block_sum = [&](std::size_t b) {
+    T* p = partial + b * cols;
+    std::fill(p, p + cols, T(0));
+    const std::size_t hi = std::min(rows, (b + 1) * kRowBlock);
+    auto add = [](auto a, auto b) { return a + b; };
+    for (std::size_t i = b * kRowBlock; i < hi; ++i) map_range<false>(p, 0, cols, add, p, x + i * cols);
+  };
+#pragma omp parallel for schedule(static) if (rows * cols > kParallelThreshold)
+  for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(blocks); ++b) block_sum(static_cast<std::size_t>(b));
+  for (std::size_t j = 0; j < cols; ++j) {
+    T s = 0;
+    for (std::size_t b = 0; b < blocks; ++b) s += partial[b * cols + j];
+    out[j] = accumulate ? out[j] + s : s;
+  }
+}
+
+/// Row sums: out[i] (+)= Σ_j x[i][j]; each row is summed by one thread.
+template <class T>
+void row_sums(const T* x, std::size_t rows, std::size_t cols, T* out, bool accumulate) {
+#pragma omp parallel for schedule(static) if (rows * cols > kParallelThreshold)
+  for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(rows); ++i) {
+    const T s = sum_range(x, static_cast<std::size_t>(i) * cols, static_cast<std::size_t>(i + 1) * cols);
+    out[i] = accumulate ? out[i] + s : s;
+  }
+}
+
+}  // namespace nimde::autodiff::detail

@@ -1,0 +1,259 @@
+// GEMM in the BLIS shape: five loops around a register-blocked micro-kernel.
+//
+//   for jc in [0, N) step NC            B panel: KC × NC, packed once, shared by all threads
+//     for pc in [0, K) step KC
+//       pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide slivers
+//       for ic in [0, M) step MC        (parallel: each thread packs its own A block)
+//         pack op(A)[ic:ic+MC, pc:pc+KC] into MR-tall slivers
+//         for jr in [0, NC) step NR
+//           for ir in [0, MC) step MR
+//             micro-kernel: MR × NR tile += A sliver · B sliver, kc rank-1 updates in registers
+//
+// Block sizes: MR × NR = 6 × 2W (W = batch width: 6×16 in fp32, 6×8 in fp64 on AVX2) fills 12
+// accumulator registers; an A sliver (MR·KC) and a B sliver (KC·NR) stay in L1, the A block
+// (MC·KC) in L2, the B panel in L2/L3. Packing also absorbs transposes, so one kernel serves
+// all four op(A)·op(B) combinations. Edge tiles are computed in full on zero-padded slivers.
+//
+// Every output tile is computed by one thread with the same order of k, so results do not
+// depend on the thread count. When K is long and M·N small (the weight gradient Xᵀ·dY over
+// 10,000 rows), there are too few tiles to share; then K is cut into chunks of a fixed length
+// kSplitK, the chunks' partial products are computed in parallel and added in chunk order.
+#include "autodiff/gemm.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "autodiff/detail/map.hpp"
+#include "autodiff/detail/simd.hpp"
+
+namespace nimde::autodiff {
+namespace {
+
+using detail::Batch;
+
+template <class T>
+struct Blocking {
+  static constexpr std::size_t W = Batch<T>::size;
+  static constexpr std::size_t MR = 6;
+  static constexpr std::size_t NR = 2 * W;
+  static constexpr std::size_t KC = 256;
+  static constexpr std::size_t MC = 96;
+  static constexpr std::size_t NC = 4096;
+  static constexpr std::size_t kSplitK = 1024;
+};
+
+/// Ap[s][k][r] = op(A)(ic + s·MR + r, pc + k), zero beyond the matrix.
+template <class T>
+void pack_a(const T* A, std::size_t lda, bool trans, std::size_t ic, std::size_t mc, std::size_t pc,
+            std::size_t kc, T* Ap) {
+  constexpr std::size_t MR = Blocking<T>::MR;
+  for (std::size_t s = 0; s < mc; s += MR) {
+    const std::size_t mr = std::min(MR, mc - s);
+    T* dst = Ap + s * kc;
+    if (!trans) {
+      for (std::size_t r = 0; r < MR; ++r) {
+        if (r < mr) {
+          const T* src = A + (ic + s + r) * lda + pc;
+          for (std::size_t k = 0; k < kc; ++k) dst[k * MR + r] = src[k];
+        } else {
+          for (std::size_t k = 0; k < kc; ++k) dst[k * MR + r] = T(0);
+        }
+      }
+    } else {
+      for (std::size_t k = 0; k < kc; ++k) {
+        const T* src = A + (pc + k) * lda + ic + s;
+        for (std::size_t r = 0; r < MR; ++r) dst[k * MR + r] = r < mr ? src[r] : T(0);
+      }
+    }
+  }
+}
+
+/// Bp[s][k][c] = op(B)(pc + k, jc + s·NR + c), zero beyond the matrix.
+template <class T>
+void pack_b(const T* B, std::size_t ldb, bool trans, std::size_t pc, std::size_t kc, std::size_t jc,
+            std::size_t nc, T* Bp) {
+  constexpr std::size_t NR = Blocking<T>::NR;
+  const std::ptrdiff_t slivers = static_cast<std::ptrdiff_t>((nc + NR - 1) / NR);
+  for (std::ptrdiff_t si = 0; si < slivers; ++si) {
+    const std::size_t s = static_cast<std::size_t>(si) * NR;
+    const std::size_t nr = std::min(NR, nc - s);
+    T* dst = Bp + s * kc;
+    if (!trans) {
+      for (std::size_t k = 0; k < kc; ++k) {
+        const T* src = B + (pc + k) * ldb + jc + s;
+        for (std::size_t c = 0; c < NR; ++c) dst[k * NR + c] = c < nr ? src[c] : T(0);
+      }
+    } else {
+      for (std::size_t c = 0; c < NR; ++c) {
+        if (c < nr) {
+          const T* src = B + (jc + s + c) * ldb + pc;
+          for (std::size_t k = 0; k < kc; ++k) dst[k * NR + c] = src[k];
+        } else {
+          for (std::size_t k = 0; k < kc; ++k) dst[k * NR + c] = T(0);
+        }
+      }
+    }
+  }
+}
+
+/// How a micro-kernel writes its tile: overwrite or add to C, and whether to apply the epilogue.
+template <class T>
+struct TileStore {
+  bool add_to_c;
+  bool finish;          ///< last K block: apply bias + activation
+  const T* bias;        ///< bias at the tile's first column, or null
+  Activation act;
+};
+
+/// The MR × NR register tile: acc += Σ_k a[k]·b[k]ᵀ, then stored through `st`.
+template <class T>
+void micro_kernel(std::size_t kc, const T* __restrict a, const T* __restrict b, T* C, std::size_t ldc,
+                  std::size_t mr, std::size_t nr, const TileStore<T>& st) {
+  using B = Batch<T>;
+  constexpr std::size_t W = Blocking<T>::W, MR = Blocking<T>::MR, NR = Blocking<T>::NR;
+  B c0[MR], c1[MR];
+#pragma GCC unroll 6
+  for (std::size_t r = 0; r < MR; ++r) c0[r] = c1[r] = B(T(0));
+  for (std::size_t k = 0; k < kc; ++k) {
+    const B b0 = B::load_aligned(b + k * NR);
+    const B b1 = B::load_aligned(b + k * NR + W);
+#pragma GCC unroll 6
+    for (std::size_t r = 0; r < MR; ++r) {
+      const B ar(a[k * MR + r]);
+      c0[r] = xsimd::fma(ar, b0, c0[r]);
+      c1[r] = xsimd::fma(ar, b1, c1[r]);
+    }
+  }
+  const bool full = mr == MR && nr == NR;
+  alignas(kAlignment) T edge[MR * NR];
+  T* out = full ? C : edge;
+  const std::size_t ld = full ? ldc : NR;
+  if (!full && st.add_to_c)
+    for (std::size_t r = 0; r < mr; ++r) std::memcpy(edge + r * NR, C + r * ldc, nr * sizeof(T));
+  B bias0(T(0)), bias1(T(0));
+  if (st.finish && st.bias) {
+    alignas(kAlignment) T bb[NR] = {};
+    std::memcpy(bb, st.bias, nr * sizeof(T));
+    bias0 = B::load_aligned(bb);
+    bias1 = B::load_aligned(bb + W);
+  }
+#pragma GCC unroll 6
+  for (std::size_t r = 0; r < MR; ++r) {
+    B v0 = c0[r], v1 = c1[r];
+    if (st.add_to_c) {
+      v0 += B::load_unaligned(out + r * ld);
+      v1 += B::load_unaligned(out + r * ld + W);
+    }
+    if (st.finish) {
+      v0 = detail::activate(st.act, v0 + bias0);
+      v1 = detail::activate(st.act, v1 + bias1);
+    }
+    v0.store_unaligned(out + r * ld);
+    v1.store_unaligned(out + r * ld + W);
+  }
+  if (!full)
+    for (std::size_t r = 0; r < mr; ++r) std::memcpy(C + r * ldc, edge + r * NR, nr * sizeof(T));
+}
+
+/// The five loops; `parallel` shares the ic loop among threads.
+template <class T>
+void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, bool ta, const T* B,
+                  std::size_t ldb, bool tb, T* C, std::size_t ldc, bool accumulate, GemmEpilogue<T> ep,
+                  bool parallel) {
+  using Bk = Blocking<T>;
+  const bool has_epilogue = ep.bias != nullptr || ep.act != Activation::identity;
+  const std::size_t nc_max = std::min(N, Bk::NC), kc_max = std::min(K, Bk::KC);
+  T* Bp = detail::scratch<T>(((nc_max + Bk::NR - 1) / Bk::NR) * Bk::NR * kc_max, 0);
+  for (std::size_t jc = 0; jc < N; jc += Bk::NC) {
+    const std::size_t nc = std::min(Bk::NC, N - jc);
+    for (std::size_t pc = 0; pc < K; pc += Bk::KC) {
+      const std::size_t kc = std::min(Bk::KC, K - pc);
+      pack_b(B, ldb, tb, pc, kc, jc, nc, Bp);
+      const TileStore<T> base{accumulate || pc > 0, has_epilogue && pc + kc == K, nullptr, ep.act};
+      const std::ptrdiff_t blocks = static_cast<std::ptrdiff_t>((M + Bk::MC - 1) / Bk::MC);
+#pragma omp parallel for schedule(static) if (parallel && blocks > 1 && M * N * kc > kParallelThreshold)
+      for (std::ptrdiff_t bi = 0; bi < blocks; ++bi) {
+        const std::size_t ic = static_cast<std::size_t>(bi) * Bk::MC;
+        const std::size_t mc = std::min(Bk::MC, M - ic);
+        T* Ap = detail::scratch<T>(((Bk::MC + Bk::MR - 1) / Bk::MR) * Bk::MR * Bk::KC, 1);
+        pack_a(A, lda, ta, ic, mc, pc, kc, Ap);
+        for (std::size_t jr = 0; jr < nc; jr += Bk::NR) {
+          TileStore<T> st = base;
+          st.bias = ep.bias ? ep.bias + jc + jr : nullptr;
+          for (std::size_t ir = 0; ir < mc; ir += Bk::MR)
+            micro_kernel(kc, Ap + ir * kc, Bp + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc,
+                         std::min(Bk::MR, mc - ir), std::min(Bk::NR, nc - jr), st);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+void gemm(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, bool trans_a, const T* B,
+          std::size_t ldb, bool trans_b, T* C, std::size_t ldc, bool accumulate, GemmEpilogue<T> ep) {
+  using Bk = Blocking<T>;
+  if (M == 0 || N == 0) return;
+  const bool has_epilogue = ep.bias != nullptr || ep.act != Activation::identity;
+  if (K == 0) {  // an empty sum: C = act(0 + bias) or C unchanged
+    for (std::size_t i = 0; i < M; ++i)
+      for (std::size_t j = 0; j < N; ++j) {
+        if (!accumulate) C[i * ldc + j] = T(0);
+      }
+    if (has_epilogue)
+      for (std::size_t i = 0; i < M; ++i) {
+        auto f = [&](auto c, auto b) { return detail::activate(ep.act, c + b); };
+        auto g = [&](auto c) { return detail::activate(ep.act, c); };
+        if (ep.bias)
+          detail::map_range<false>(C + i * ldc, 0, N, f, C + i * ldc, ep.bias);
+        else
+          detail::map_range<false>(C + i * ldc, 0, N, g, C + i * ldc);
+      }
+    return;
+  }
+  const std::size_t chunks = K / Bk::kSplitK;
+  const std::size_t tiles = ((M + Bk::MC - 1) / Bk::MC);
+  if (chunks < 2 || tiles >= 4) {
+    gemm_blocked(M, N, K, A, lda, trans_a, B, ldb, trans_b, C, ldc, accumulate, ep, true);
+    return;
+  }
+  // Long K, few tiles: partial products over fixed K chunks, summed in chunk order.
+  const std::size_t mn = M * N;
+  T* partial = detail::scratch<T>(chunks * mn, 2);
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(chunks); ++ci) {
+    const std::size_t k0 = static_cast<std::size_t>(ci) * Bk::kSplitK;
+    const std::size_t kl = ci + 1 == static_cast<std::ptrdiff_t>(chunks) ? K - k0 : Bk::kSplitK;
+    const T* Ak = trans_a ? A + k0 * lda : A + k0;
+    const T* Bk_ = trans_b ? B + k0 : B + k0 * ldb;
+    gemm_blocked(M, N, kl, Ak, lda, trans_a, Bk_, ldb, trans_b, partial + ci * mn, N, false, GemmEpilogue<T>{},
+                 false);
+  }
+  for (std::size_t i = 0; i < M; ++i) {
+    T* c = C + i * ldc;
+    auto first = [](auto p) { return p; };
+    auto add = [](auto a, auto b) { return a + b; };
+    if (accumulate)
+      detail::map_range<true>(c, 0, N, first, partial + i * N);
+    else
+      detail::map_range<false>(c, 0, N, first, partial + i * N);
+    for (std::size_t ci = 1; ci < chunks; ++ci) detail::map_range<false>(c, 0, N, add, c, partial + ci * mn + i * N);
+    if (has_epilogue) {
+      auto f = [&](auto v, auto b) { return detail::activate(ep.act, v + b); };
+      auto g = [&](auto v) { return detail::activate(ep.act, v); };
+      if (ep.bias)
+        detail::map_range<false>(c, 0, N, f, c, ep.bias);
+      else
+        detail::map_range<false>(c, 0, N, g, c);
+    }
+  }
+}
+
+template void gemm<float>(std::size_t, std::size_t, std::size_t, const float*, std::size_t, bool, const float*,
+                          std::size_t, bool, float*, std::size_t, bool, GemmEpilogue<float>);
+template void gemm<double>(std::size_t, std::size_t, std::size_t, const double*, std::size_t, bool, const double*,
+                           std::size_t, bool, double*, std::size_t, bool, GemmEpilogue<double>);
+
+}  // namespace nimde::autodiff

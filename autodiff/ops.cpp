@@ -1,0 +1,560 @@
+// The operation table. Each operation is one block: its value rule and, beside it, its
+// backward rule (x̄ += ȳ ∂y/∂x). Elementwise rules are written once for SIMD batches and run
+// through detail::map; structural and linear-algebra operations have their own small kernels.
+#include "autodiff/ops.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "autodiff/detail/map.hpp"
+#include "autodiff/gemm.hpp"
+
+namespace nimde::autodiff {
+namespace {
+
+using detail::map;
+using detail::map_to;
+
+/// The operands' tape, after checking that every operand is alive and on it.
+template <class T, class... More>
+Tape<T>& tape_of(const char* op, const Var<T>& first, const More&... more) {
+  Tape<T>& tape = first.tape();
+  tape.check(first, op);
+  (tape.check(more, op), ...);
+  return tape;
+}
+
+/// A parameter as a batch of the rule's element type.
+template <class B>
+B param(double s) {
+  return B(static_cast<typename B::value_type>(s));
+}
+
+/// x^k for integer k by binary powering (exact for small k; k < 0 gives 1 / x^|k|).
+template <class B>
+B powi(B x, int k) {
+  const bool invert = k < 0;
+  unsigned n = invert ? static_cast<unsigned>(-k) : static_cast<unsigned>(k);
+  B r(typename B::value_type(1));
+  B base = x;
+  while (n) {
+    if (n & 1u) r *= base;
+    n >>= 1u;
+    if (n) base *= base;
+  }
+  return invert ? B(typename B::value_type(1)) / r : r;
+}
+
+// ======================================================================================
+// Unary elementwise rules: value(x) and grad(x, y, ȳ) = ȳ · dy/dx.
+// ======================================================================================
+#define NIMDE_UNARY_RULE(NAME, STR, VALUE, GRAD)                               \
+  struct NAME {                                                                \
+    static constexpr const char* name = STR;                                   \
+    template <class B> static B value(B x, const OpParams& p) { (void)p; return VALUE; } \
+    template <class B> static B grad(B x, B y, B g, const OpParams& p) { (void)x; (void)y; (void)p; return GRAD; } \
+  };
+
+NIMDE_UNARY_RULE(Neg, "neg", -x, -g)                                             // y = −x
+NIMDE_UNARY_RULE(AddScalar, "add_scalar", x + param<B>(p.s), g)                   // y = x + s
+NIMDE_UNARY_RULE(SubFromScalar, "rsub_scalar", param<B>(p.s) - x, -g)             // y = s − x
+NIMDE_UNARY_RULE(MulScalar, "mul_scalar", x * param<B>(p.s), g * param<B>(p.s))   // y = s·x
+NIMDE_UNARY_RULE(DivScalar, "div_scalar", x / param<B>(p.s), g / param<B>(p.s))   // y = x / s
+NIMDE_UNARY_RULE(ScalarDiv, "rdiv_scalar", param<B>(p.s) / x, -g * y / x)         // y = s / x: ȳ·(−s/x²) = −ȳ·y/x
+NIMDE_UNARY_RULE(Tanh, "tanh", detail::tanh_b(x), g * (B(1) - y * y))            // 1 − y²
+NIMDE_UNARY_RULE(Sigmoid, "sigmoid", detail::sigmoid_b(x), g * (y * (B(1) - y)))   // y(1 − y)
+NIMDE_UNARY_RULE(Relu, "relu", detail::relu_b(x), xsimd::select(x > B(0), g, B(0)))
+NIMDE_UNARY_RULE(Elu, "elu", detail::elu_b(x), xsimd::select(x > B(0), g, g * (y + B(1))))  // e^x = y + 1
+NIMDE_UNARY_RULE(Softplus, "softplus", detail::softplus_b(x), g * detail::sigmoid_b(x))     // σ(x)
+NIMDE_UNARY_RULE(Sin, "sin", xsimd::sin(x), g * xsimd::cos(x))
+NIMDE_UNARY_RULE(Cos, "cos", xsimd::cos(x), -g * xsimd::sin(x))
+NIMDE_UNARY_RULE(Exp, "exp", xsimd::exp(x), g * y)
+NIMDE_UNARY_RULE(Log, "log", xsimd::log(x), g / x)
+NIMDE_UNARY_RULE(Sqrt, "sqrt", xsimd::sqrt(x), g / (B(2) * y))
+NIMDE_UNARY_RULE(Square, "square", x * x, g * (B(2) * x))
+NIMDE_UNARY_RULE(PowInt, "pow", powi(x, p.k),                                    // k x^{k−1}
+                 p.k == 0 ? B(0) : g * (param<B>(p.k) * powi(x, p.k - 1)))
+#undef NIMDE_UNARY_RULE
+
+template <class T, class Rule>
+void unary_backward(Tape<T>& tape, Node<T>& n) {
+  if (!tape.input(n, 0).requires_grad) return;
+  bool fresh;
+  Tensor<T>& gx = tape.input_grad(n, 0, fresh);
+  const OpParams p = n.params;
+  map_to(!fresh, gx.data(), gx.size(), [&p](auto x, auto y, auto g) { return Rule::grad(x, y, g, p); },
+         tape.input(n, 0).value.data(), n.value.data(), n.grad.data());
+}
+
+template <class Rule, class T>
+Var<T> unary(const Var<T>& x, OpParams p = {}) {
+  Tape<T>& tape = tape_of(Rule::name, x);
+  const Var<T> in[] = {x};
+  Var<T> y = tape.record(Rule::name, x.rows(), x.cols(), in, &unary_backward<T, Rule>, p);
+  Node<T>& n = tape.node(y);
+  map(n.value.data(), n.value.size(), [&p](auto v) { return Rule::value(v, p); }, tape.node(x).value.data());
+  return y;
+}
+
+// ======================================================================================
+// Binary elementwise rules with broadcasting: value(a, b), ā = grad_a(a, b, y, ȳ), b̄ = grad_b(...).
+// ======================================================================================
+struct Add {  // y = a + b
+  static constexpr const char* name = "add";
+  template <class B> static B value(B a, B b) { return a + b; }
+  template <class B> static B grad_a(B, B, B, B g) { return g; }
+  template <class B> static B grad_b(B, B, B, B g) { return g; }
+};
+struct Sub {  // y = a − b
+  static constexpr const char* name = "sub";
+  template <class B> static B value(B a, B b) { return a - b; }
+  template <class B> static B grad_a(B, B, B, B g) { return g; }
+  template <class B> static B grad_b(B, B, B, B g) { return -g; }
+};
+struct Mul {  // y = a·b
+  static constexpr const char* name = "mul";
+  template <class B> static B value(B a, B b) { return a * b; }
+  template <class B> static B grad_a(B, B b, B, B g) { return g * b; }
+  template <class B> static B grad_b(B a, B, B, B g) { return g * a; }
+};
+struct Div {  // y = a / b: ā = ȳ / b, b̄ = −ȳ a / b² = −ȳ y / b
+  static constexpr const char* name = "div";
+  template <class B> static B value(B a, B b) { return a / b; }
+  template <class B> static B grad_a(B, B b, B, B g) { return g / b; }
+  template <class B> static B grad_b(B, B b, B y, B g) { return -g * y / b; }
+};
+
+/// dst (rows × cols) = src (src_rows × src_cols) repeated along its unit dimensions.
+template <class T>
+void expand(const Tensor<T>& src, T* dst, std::size_t rows, std::size_t cols) {
+  const std::size_t sr = src.shape()[0], sc = src.shape()[1];
+  for (std::size_t i = 0; i < rows; ++i) {
+    const T* s = src.data() + (sr == 1 ? 0 : i) * sc;
+    if (sc == cols)
+      std::memcpy(dst + i * cols, s, cols * sizeof(T));
+    else
+      std::fill(dst + i * cols, dst + (i + 1) * cols, s[0]);
+  }
+}
+
+/// g (shape of a broadcast operand) (+)= the rows × cols contribution `full` summed over the
+/// repeated dimensions.
+template <class T>
+void reduce_to(const T* full, std::size_t rows, std::size_t cols, Tensor<T>& g, bool accumulate) {
+  const std::size_t gr = g.shape()[0], gc = g.shape()[1];
+  if (gr == 1 && gc == 1) {
+    const T s = detail::sum_all(full, rows * cols);
+    g(0, 0) = accumulate ? g(0, 0) + s : s;
+  } else if (gr == 1) {
+    detail::column_sums(full, rows, cols, g.data(), accumulate);
+  } else {
+    detail::row_sums(full, rows, cols, g.data(), accumulate);
+  }
+}
+
+template <class T>
+bool same_shape(const Tensor<T>& a, const Tensor<T>& b) {
+  return a.shape()[0] == b.shape()[0] && a.shape()[1] == b.shape()[1];
+}
+
+/// Backward of a binary op. At most one operand is broadcast; its expanded copy sits in aux.
+template <class T, class Rule>
+void binary_backward(Tape<T>& tape, Node<T>& n) {
+  Node<T>& a = tape.input(n, 0);
+  Node<T>& b = tape.input(n, 1);
+  const std::size_t size = n.value.size(), rows = n.value.shape()[0], cols = n.value.shape()[1];
+  const bool a_full = same_shape(a.value, n.value), b_full = same_shape(b.value, n.value);
+  const T* av = a_full ? a.value.data() : n.aux.data();
+  const T* bv = b_full ? b.value.data() : n.aux.data();
+  auto ga = [](auto x, auto y, auto v, auto g) { return Rule::grad_a(x, y, v, g); };
+  auto gb = [](auto x, auto y, auto v, auto g) { return Rule::grad_b(x, y, v, g); };
+  // Full-shape operands first: the broadcast operand's contribution then overwrites aux.
+  bool fresh;
+  if (a.requires_grad && a_full) {
+    Tensor<T>& g = tape.input_grad(n, 0, fresh);
+    map_to(!fresh, g.data(), size, ga, av, bv, n.value.data(), n.grad.data());
+  }
+  if (b.requires_grad && b_full) {
+    Tensor<T>& g = tape.input_grad(n, 1, fresh);
+    map_to(!fresh, g.data(), size, gb, av, bv, n.value.data(), n.grad.data());
+  }
+  if (a.requires_grad && !a_full) {
+    map(n.aux.data(), size, ga, av, bv, n.value.data(), n.grad.data());
+    Tensor<T>& g = tape.input_grad(n, 0, fresh);
+    reduce_to(n.aux.data(), rows, cols, g, !fresh);
+  }
+  if (b.requires_grad && !b_full) {
+    map(n.aux.data(), size, gb, av, bv, n.value.data(), n.grad.data());
+    Tensor<T>& g = tape.input_grad(n, 1, fresh);
+    reduce_to(n.aux.data(), rows, cols, g, !fresh);
+  }
+}
+
+/// The output size along one dimension, or 0 if x and y do not broadcast.
+inline std::size_t broadcast_dim(std::size_t x, std::size_t y) { return x == y ? x : x == 1 ? y : y == 1 ? x : 0; }
+
+template <class Rule, class T>
+Var<T> binary(const Var<T>& a, const Var<T>& b) {
+  Tape<T>& tape = tape_of(Rule::name, a, b);
+  const std::size_t rows = broadcast_dim(a.rows(), b.rows()), cols = broadcast_dim(a.cols(), b.cols());
+  const bool a_full = a.rows() == rows && a.cols() == cols, b_full = b.rows() == rows && b.cols() == cols;
+  if (rows == 0 || cols == 0 || (!a_full && !b_full))
+    throw std::invalid_argument(std::string(Rule::name) + ": shapes " + shape_string(a.value()) + " and " +
+                                shape_string(b.value()) + " do not broadcast");
+  const Var<T> in[] = {a, b};
+  Var<T> y = tape.record(Rule::name, rows, cols, in, &binary_backward<T, Rule>);
+  Node<T>& n = tape.node(y);
+  const Node<T>& an = tape.node(a);
+  const Node<T>& bn = tape.node(b);
+  const T* av = an.value.data();
+  const T* bv = bn.value.data();
+  if (!a_full || !b_full) {
+    n.aux.resize({rows, cols});
+    expand(a_full ? bn.value : an.value, n.aux.data(), rows, cols);
+    (a_full ? bv : av) = n.aux.data();
+  }
+  map(n.value.data(), n.value.size(), [](auto x, auto z) { return Rule::value(x, z); }, av, bv);
+  return y;
+}
+
+// ======================================================================================
+// Linear algebra
+// ======================================================================================
+// y = op(A)·op(B):  d op(A) = ȳ·op(B)ᵀ,  d op(B) = op(A)ᵀ·ȳ; a transposed operand takes the
+// transpose of its rule, which the GEMM's transpose flags express without copies.
+template <class T>
+void matmul_backward(Tape<T>& tape, Node<T>& n) {
+  const bool ta = n.params.flags & 1, tb = n.params.flags & 2;
+  const Node<T>& A = tape.input(n, 0);
+  const Node<T>& Bn = tape.input(n, 1);
+  const std::size_t ca = A.value.shape()[1], cb = Bn.value.shape()[1];
+  const std::size_t M = n.value.shape()[0], N = n.value.shape()[1], K = ta ? A.value.shape()[0] : ca;
+  const T* g = n.grad.data();
+  bool fresh;
+  if (A.requires_grad) {
+    T* dA = tape.input_grad(n, 0, fresh).data();
+    if (!ta)
+      gemm(M, K, N, g, N, false, Bn.value.data(), cb, !tb, dA, ca, !fresh);
+    else
+      gemm(K, M, N, Bn.value.data(), cb, tb, g, N, true, dA, ca, !fresh);
+  }
+  if (Bn.requires_grad) {
+    T* dB = tape.input_grad(n, 1, fresh).data();
+    if (!tb)
+      gemm(K, N, M, A.value.data(), ca, !ta, g, N, false, dB, cb, !fresh);
+    else
+      gemm(N, K, M, g, N, true, A.value.data(), ca, ta, dB, cb, !fresh);
+  }
+}
+
+// y = act(z), z = x·Wᵀ + b:  z̄ = ȳ ⊙ act'(y),  x̄ = z̄·W,  W̄ = z̄ᵀ·x,  b̄ = Σ_rows z̄.
+template <class T>
+void linear_backward(Tape<T>& tape, Node<T>& n) {
+  const Activation act = static_cast<Activation>(n.params.k);
+  const Node<T>& x = tape.input(n, 0);
+  const Node<T>& W = tape.input(n, 1);
+  const std::size_t batch = n.value.shape()[0], out = n.value.shape()[1], in = x.value.shape()[1];
+  const T* dz = n.grad.data();
+  if (act != Activation::identity) {
+    n.aux.resize(n.value.shape());
+    map(n.aux.data(), n.aux.size(), [act](auto y, auto g) { return detail::activation_grad(act, y, g); },
+        n.value.data(), n.grad.data());
+    dz = n.aux.data();
+  }
+  bool fresh;
+  if (x.requires_grad) {
+    Tensor<T>& dx = tape.input_grad(n, 0, fresh);
+    gemm(batch, in, out, dz, out, false, W.value.data(), in, false, dx.data(), in, !fresh);
+  }
+  if (W.requires_grad) {
+    Tensor<T>& dW = tape.input_grad(n, 1, fresh);
+    gemm(out, in, batch, dz, out, true, x.value.data(), in, false, dW.data(), in, !fresh);
+  }
+  if (tape.input(n, 2).requires_grad) {
+    Tensor<T>& db = tape.input_grad(n, 2, fresh);
+    detail::column_sums(dz, batch, out, db.data(), !fresh);
+  }
+}
+
+// ======================================================================================
+// Reductions: y = Σ x / count over all elements, over rows (axis 0) or over columns (axis 1).
+// x̄ = ȳ / count repeated over the summed dimension.
+// ======================================================================================
+template <class T>
+void reduce_backward(Tape<T>& tape, Node<T>& n) {
+  if (!tape.input(n, 0).requires_grad) return;
+  bool fresh;
+  Tensor<T>& gx = tape.input_grad(n, 0, fresh);
+  const std::size_t rows = gx.shape()[0], cols = gx.shape()[1];
+  const T count = static_cast<T>(n.params.s);
+  const int axis = n.params.k;
+  using B = detail::Batch<T>;
+  for (std::size_t i = 0; i < rows; ++i) {
+    T* row = gx.data() + i * cols;
+    if (axis == 0) {
+      map_to(!fresh, row, cols, [count](auto g) { return g / decltype(g)(count); }, n.grad.data());
+    } else {
+      const T gi = n.grad.data()[axis == 1 ? i : 0] / count;
+      map_to(!fresh, row, cols, [gi]() { return B(gi); });
+    }
+  }
+}
+
+/// axis −1: everything; `divide` selects mean over sum.
+template <class T>
+Var<T> reduce(const Var<T>& x, int axis, bool divide, const char* name) {
+  if (axis < -1 || axis > 1)
+    throw std::invalid_argument(std::string(name) + ": axis " + std::to_string(axis) + " for a tensor of shape " +
+                                shape_string(x.value()) + " (use 0 or 1)");
+  Tape<T>& tape = tape_of(name, x);
+  const std::size_t rows = x.rows(), cols = x.cols();
+  const std::size_t out_rows = axis == 1 ? rows : 1, out_cols = axis == 0 ? cols : 1;
+  const double count = !divide ? 1.0 : axis == 0 ? double(rows) : axis == 1 ? double(cols) : double(rows * cols);
+  const Var<T> in[] = {x};
+  Var<T> y = tape.record(name, out_rows, out_cols, in, &reduce_backward<T>, OpParams{count, axis, 0});
+  Node<T>& n = tape.node(y);
+  const T* xv = tape.node(x).value.data();
+  if (axis == -1)
+    n.value(0, 0) = detail::sum_all(xv, rows * cols);
+  else if (axis == 0)
+    detail::column_sums(xv, rows, cols, n.value.data(), false);
+  else
+    detail::row_sums(xv, rows, cols, n.value.data(), false);
+  if (divide) {
+    const T c = static_cast<T>(count);
+    map(n.value.data(), n.value.size(), [c](auto v) { return v / decltype(v)(c); }, n.value.data());
+  }
+  return y;
+}
+
+// mse = Σ (a − b)² / n:  ā = ȳ · 2 (a − b) / n,  b̄ = −ā. aux keeps a − b.
+template <class T>
+void mse_backward(Tape<T>& tape, Node<T>& n) {
+  const T scale = n.grad(0, 0) * T(2) / static_cast<T>(n.aux.size());
+  auto rule = [scale](auto d) { return d * decltype(d)(scale); };
+  auto neg_rule = [scale](auto d) { return d * decltype(d)(-scale); };
+  bool fresh;
+  if (tape.input(n, 0).requires_grad) {
+    Tensor<T>& g = tape.input_grad(n, 0, fresh);
+    map_to(!fresh, g.data(), g.size(), rule, n.aux.data());
+  }
+  if (tape.input(n, 1).requires_grad) {
+    Tensor<T>& g = tape.input_grad(n, 1, fresh);
+    map_to(!fresh, g.data(), g.size(), neg_rule, n.aux.data());
+  }
+}
+
+// ======================================================================================
+// Structure: column slices and concatenation move values; gradients move back the same way.
+// ======================================================================================
+/// dst[i][dst_col + j] (+)= src[i][src_col + j] for j < count.
+template <class T>
+void copy_cols(const T* src, std::size_t src_ld, std::size_t src_col, T* dst, std::size_t dst_ld,
+               std::size_t dst_col, std::size_t rows, std::size_t count, bool accumulate) {
+#pragma omp parallel for schedule(static) if (rows * count > kParallelThreshold)
+  for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(rows); ++i) {
+    const T* s = src + i * src_ld + src_col;
+    T* d = dst + i * dst_ld + dst_col;
+    for (std::size_t j = 0; j < count; ++j) d[j] = accumulate ? d[j] + s[j] : s[j];
+  }
+}
+
+template <class T>
+void slice_backward(Tape<T>& tape, Node<T>& n) {
+  if (!tape.input(n, 0).requires_grad) return;
+  bool fresh;
+  Tensor<T>& gx = tape.input_grad(n, 0, fresh);
+  if (fresh) gx.fill(T(0));
+  const std::size_t rows = gx.shape()[0], cols = gx.shape()[1], count = n.value.shape()[1];
+  copy_cols(n.grad.data(), count, 0, gx.data(), cols, static_cast<std::size_t>(n.params.k), rows, count, true);
+}
+
+template <class T>
+void concat_backward(Tape<T>& tape, Node<T>& n) {
+  const std::size_t rows = n.value.shape()[0], cols = n.value.shape()[1];
+  std::size_t offset = 0;
+  for (std::uint32_t p = 0; p < n.input_count; ++p) {
+    const Node<T>& part = tape.input(n, p);
+    const std::size_t c = part.value.shape()[1];
+    if (part.requires_grad) {
+      bool fresh;
+      Tensor<T>& g = tape.input_grad(n, p, fresh);
+      copy_cols(n.grad.data(), cols, offset, g.data(), c, 0, rows, c, !fresh);
+    }
+    offset += c;
+  }
+}
+
+}  // namespace
+
+// ---- arithmetic ----
+template <class T> Var<T> operator+(const Var<T>& a, const Var<T>& b) { return binary<Add>(a, b); }
+template <class T> Var<T> operator-(const Var<T>& a, const Var<T>& b) { return binary<Sub>(a, b); }
+template <class T> Var<T> operator*(const Var<T>& a, const Var<T>& b) { return binary<Mul>(a, b); }
+template <class T> Var<T> operator/(const Var<T>& a, const Var<T>& b) { return binary<Div>(a, b); }
+template <class T> Var<T> operator-(const Var<T>& a) { return unary<Neg>(a); }
+template <class T> Var<T> operator+(const Var<T>& a, double s) { return unary<AddScalar>(a, {s}); }
+template <class T> Var<T> operator+(double s, const Var<T>& a) { return unary<AddScalar>(a, {s}); }
+template <class T> Var<T> operator-(const Var<T>& a, double s) { return unary<AddScalar>(a, {-s}); }
+template <class T> Var<T> operator-(double s, const Var<T>& a) { return unary<SubFromScalar>(a, {s}); }
+template <class T> Var<T> operator*(const Var<T>& a, double s) { return unary<MulScalar>(a, {s}); }
+template <class T> Var<T> operator*(double s, const Var<T>& a) { return unary<MulScalar>(a, {s}); }
+template <class T> Var<T> operator/(const Var<T>& a, double s) { return unary<DivScalar>(a, {s}); }
+template <class T> Var<T> operator/(double s, const Var<T>& a) { return unary<ScalarDiv>(a, {s}); }
+
+// ---- elementary functions ----
+template <class T> Var<T> tanh(const Var<T>& x) { return unary<Tanh>(x); }
+template <class T> Var<T> sigmoid(const Var<T>& x) { return unary<Sigmoid>(x); }
+template <class T> Var<T> relu(const Var<T>& x) { return unary<Relu>(x); }
+template <class T> Var<T> elu(const Var<T>& x) { return unary<Elu>(x); }
+template <class T> Var<T> softplus(const Var<T>& x) { return unary<Softplus>(x); }
+template <class T> Var<T> sin(const Var<T>& x) { return unary<Sin>(x); }
+template <class T> Var<T> cos(const Var<T>& x) { return unary<Cos>(x); }
+template <class T> Var<T> exp(const Var<T>& x) { return unary<Exp>(x); }
+template <class T> Var<T> log(const Var<T>& x) { return unary<Log>(x); }
+template <class T> Var<T> sqrt(const Var<T>& x) { return unary<Sqrt>(x); }
+template <class T> Var<T> square(const Var<T>& x) { return unary<Square>(x); }
+template <class T> Var<T> pow(const Var<T>& x, int k) { return unary<PowInt>(x, {0, k}); }
+
+// ---- linear algebra ----
+template <class T>
+Var<T> matmul(const Var<T>& a, const Var<T>& b, bool trans_a, bool trans_b) {
+  Tape<T>& tape = tape_of("matmul", a, b);
+  const std::size_t M = trans_a ? a.cols() : a.rows(), K = trans_a ? a.rows() : a.cols();
+  const std::size_t Kb = trans_b ? b.cols() : b.rows(), N = trans_b ? b.rows() : b.cols();
+  if (K != Kb)
+    throw std::invalid_argument("matmul: shapes " + shape_string(a.value()) + (trans_a ? "ᵀ" : "") + " and " +
+                                shape_string(b.value()) + (trans_b ? "ᵀ" : "") + " do not match");
+  const Var<T> in[] = {a, b};
+  Var<T> y = tape.record("matmul", M, N, in, &matmul_backward<T>, OpParams{0, 0, (trans_a ? 1 : 0) | (trans_b ? 2 : 0)});
+  Node<T>& n = tape.node(y);
+  gemm(M, N, K, tape.node(a).value.data(), a.cols(), trans_a, tape.node(b).value.data(), b.cols(), trans_b,
+       n.value.data(), N, false);
+  return y;
+}
+
+template <class T>
+Var<T> linear(const Var<T>& x, const Var<T>& W, const Var<T>& b, Activation act) {
+  Tape<T>& tape = tape_of("linear", x, W, b);
+  const std::size_t batch = x.rows(), in = x.cols(), out = W.rows();
+  if (W.cols() != in || b.rows() != 1 || b.cols() != out)
+    throw std::invalid_argument("linear: x " + shape_string(x.value()) + ", W " + shape_string(W.value()) + ", b " +
+                                shape_string(b.value()) + " (expected x [n x in], W [out x in], b [1 x out])");
+  const Var<T> inputs[] = {x, W, b};
+  Var<T> y = tape.record("linear", batch, out, inputs, &linear_backward<T>, OpParams{0, static_cast<int>(act), 0});
+  Node<T>& n = tape.node(y);
+  gemm(batch, out, in, tape.node(x).value.data(), in, false, tape.node(W).value.data(), in, true, n.value.data(), out,
+       false, GemmEpilogue<T>{tape.node(b).value.data(), act});
+  return y;
+}
+
+// ---- reductions ----
+template <class T> Var<T> sum(const Var<T>& x) { return reduce(x, -1, false, "sum"); }
+template <class T> Var<T> sum(const Var<T>& x, int axis) { return reduce(x, axis, false, "sum"); }
+template <class T> Var<T> mean(const Var<T>& x) { return reduce(x, -1, true, "mean"); }
+template <class T> Var<T> mean(const Var<T>& x, int axis) { return reduce(x, axis, true, "mean"); }
+
+template <class T>
+Var<T> mse_loss(const Var<T>& a, const Var<T>& b) {
+  Tape<T>& tape = tape_of("mse_loss", a, b);
+  if (a.rows() != b.rows() || a.cols() != b.cols())
+    throw std::invalid_argument("mse_loss: shapes " + shape_string(a.value()) + " and " + shape_string(b.value()) +
+                                " differ");
+  const Var<T> in[] = {a, b};
+  Var<T> y = tape.record("mse_loss", 1, 1, in, &mse_backward<T>);
+  Node<T>& n = tape.node(y);
+  n.aux.resize(tape.node(a).value.shape());
+  map(n.aux.data(), n.aux.size(), [](auto x, auto z) { return x - z; }, tape.node(a).value.data(),
+      tape.node(b).value.data());
+  n.value(0, 0) = detail::sum_all(n.aux.data(), n.aux.size(), [](auto d) { return d * d; }) /
+                  static_cast<T>(n.aux.size());
+  return y;
+}
+
+// ---- structure ----
+template <class T>
+Var<T> slice_cols(const Var<T>& x, std::size_t start, std::size_t count) {
+  Tape<T>& tape = tape_of("slice_cols", x);
+  if (count == 0 || start + count > x.cols())
+    throw std::invalid_argument("slice_cols: columns [" + std::to_string(start) + ", " + std::to_string(start + count) +
+                                ") of a tensor of shape " + shape_string(x.value()));
+  const Var<T> in[] = {x};
+  Var<T> y = tape.record("slice_cols", x.rows(), count, in, &slice_backward<T>, OpParams{0, static_cast<int>(start), 0});
+  copy_cols(tape.node(x).value.data(), x.cols(), start, tape.node(y).value.data(), count, 0, x.rows(), count, false);
+  return y;
+}
+
+template <class T>
+Var<T> concat_cols(std::span<const Var<T>> parts) {
+  if (parts.empty()) throw std::invalid_argument("concat_cols: no parts");
+  Tape<T>& tape = tape_of("concat_cols", parts[0]);
+  std::size_t cols = 0;
+  for (const Var<T>& p : parts) {
+    tape.check(p, "concat_cols");
+    if (p.rows() != parts[0].rows())
+      throw std::invalid_argument("concat_cols: parts of shapes " + shape_string(parts[0].value()) + " and " +
+                                  shape_string(p.value()) + " have different row counts");
+    cols += p.cols();
+  }
+  const std::size_t rows = parts[0].rows();
+  Var<T> y = tape.record("concat_cols", rows, cols, parts, &concat_backward<T>);
+  std::size_t offset = 0;
+  for (const Var<T>& p : parts) {
+    copy_cols(tape.node(p).value.data(), p.cols(), 0, tape.node(y).value.data(), cols, offset, rows, p.cols(), false);
+    offset += p.cols();
+  }
+  return y;
+}
+
+template <class T>
+Var<T> detach(const Var<T>& x) {
+  Tape<T>& tape = tape_of("detach", x);
+  Var<T> y = tape.record("detach", x.rows(), x.cols(), {}, nullptr);
+  const Tensor<T>& v = tape.node(x).value;
+  std::copy(v.begin(), v.end(), tape.node(y).value.begin());
+  return y;
+}
+
+// ---- explicit instantiations for float and double ----
+#define NIMDE_INSTANTIATE_OPS(T)                                                              \
+  template Var<T> operator+(const Var<T>&, const Var<T>&);                                    \
+  template Var<T> operator-(const Var<T>&, const Var<T>&);                                    \
+  template Var<T> operator*(const Var<T>&, const Var<T>&);                                    \
+  template Var<T> operator/(const Var<T>&, const Var<T>&);                                    \
+  template Var<T> operator-(const Var<T>&);                                                   \
+  template Var<T> operator+(const Var<T>&, double);                                           \
+  template Var<T> operator+(double, const Var<T>&);                                           \
+  template Var<T> operator-(const Var<T>&, double);                                           \
+  template Var<T> operator-(double, const Var<T>&);                                           \
+  template Var<T> operator*(const Var<T>&, double);                                           \
+  template Var<T> operator*(double, const Var<T>&);                                           \
+  template Var<T> operator/(const Var<T>&, double);                                           \
+  template Var<T> operator/(double, const Var<T>&);                                           \
+  template Var<T> tanh(const Var<T>&);                                                        \
+  template Var<T> sigmoid(const Var<T>&);                                                     \
+  template Var<T> relu(const Var<T>&);                                                        \
+  template Var<T> elu(const Var<T>&);                                                         \
+  template Var<T> softplus(const Var<T>&);                                                    \
+  template Var<T> sin(const Var<T>&);                                                         \
+  template Var<T> cos(const Var<T>&);                                                         \
+  template Var<T> exp(const Var<T>&);                                                         \
+  template Var<T> log(const Var<T>&);                                                         \
+  template Var<T> sqrt(const Var<T>&);                                                        \
+  template Var<T> square(const Var<T>&);                                                      \
+  template Var<T> pow(const Var<T>&, int);                                                    \
+  template Var<T> matmul(const Var<T>&, const Var<T>&, bool, bool);                           \
+  template Var<T> linear(const Var<T>&, const Var<T>&, const Var<T>&, Activation);            \
+  template Var<T> sum(const Var<T>&);                                                         \
+  template Var<T> sum(const Var<T>&, int);                                                    \
+  template Var<T> mean(const Var<T>&);                                                        \
+  template Var<T> mean(const Var<T>&, int);                                                   \
+  template Var<T> mse_loss(const Var<T>&, const Var<T>&);                                     \
+  template Var<T> slice_cols(const Var<T>&, std::size_t, std::size_t);                        \
+  template Var<T> concat_cols(std::span<const Var<T>>);                                       \
+  template Var<T> detach(const Var<T>&);
+
+NIMDE_INSTANTIATE_OPS(float)
+NIMDE_INSTANTIATE_OPS(double)
+#undef NIMDE_INSTANTIATE_OPS
+
+}  // namespace nimde::autodiff

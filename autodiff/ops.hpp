@@ -1,0 +1,69 @@
+// Differentiable operations on Var<T>. Each records one node on the operands' tape; the
+// rules (value and backward) are in ops.cpp, one block per operation.
+//
+// Broadcasting: a binary elementwise operation accepts operands of equal shape, or one of
+// them a 1×1 scalar, a 1×n row or an m×1 column that is repeated to the other's shape.
+#pragma once
+
+#include <span>
+
+#include "autodiff/activation.hpp"
+#include "autodiff/tape.hpp"
+
+namespace nimde::autodiff {
+
+// ---- arithmetic -------------------------------------------------------------------------
+template <class T> Var<T> operator+(const Var<T>& a, const Var<T>& b);
+template <class T> Var<T> operator-(const Var<T>& a, const Var<T>& b);
+template <class T> Var<T> operator*(const Var<T>& a, const Var<T>& b);  ///< elementwise
+template <class T> Var<T> operator/(const Var<T>& a, const Var<T>& b);
+template <class T> Var<T> operator-(const Var<T>& a);
+template <class T> Var<T> operator+(const Var<T>& a, double s);
+template <class T> Var<T> operator+(double s, const Var<T>& a);
+template <class T> Var<T> operator-(const Var<T>& a, double s);
+template <class T> Var<T> operator-(double s, const Var<T>& a);
+template <class T> Var<T> operator*(const Var<T>& a, double s);
+template <class T> Var<T> operator*(double s, const Var<T>& a);
+template <class T> Var<T> operator/(const Var<T>& a, double s);
+template <class T> Var<T> operator/(double s, const Var<T>& a);
+
+// ---- elementary functions ---------------------------------------------------------------
+template <class T> Var<T> tanh(const Var<T>& x);
+template <class T> Var<T> sigmoid(const Var<T>& x);
+template <class T> Var<T> relu(const Var<T>& x);
+template <class T> Var<T> elu(const Var<T>& x);       ///< α = 1
+template <class T> Var<T> softplus(const Var<T>& x);
+template <class T> Var<T> sin(const Var<T>& x);
+template <class T> Var<T> cos(const Var<T>& x);
+template <class T> Var<T> exp(const Var<T>& x);
+template <class T> Var<T> log(const Var<T>& x);
+template <class T> Var<T> sqrt(const Var<T>& x);
+template <class T> Var<T> square(const Var<T>& x);
+template <class T> Var<T> pow(const Var<T>& x, int k);  ///< integer power by repeated multiplication
+
+// ---- linear algebra ---------------------------------------------------------------------
+/// op(a)·op(b), op = transpose when the flag is set.
+template <class T> Var<T> matmul(const Var<T>& a, const Var<T>& b, bool trans_a = false, bool trans_b = false);
+/// act(x·Wᵀ + b): x is batch × in, W out × in, b 1 × out. One kernel forward, one backward.
+template <class T> Var<T> linear(const Var<T>& x, const Var<T>& W, const Var<T>& b, Activation act = Activation::identity);
+
+// ---- reductions -------------------------------------------------------------------------
+template <class T> Var<T> sum(const Var<T>& x);            ///< all elements, 1×1
+template <class T> Var<T> sum(const Var<T>& x, int axis);  ///< axis 0: 1×cols, axis 1: rows×1
+template <class T> Var<T> mean(const Var<T>& x);
+template <class T> Var<T> mean(const Var<T>& x, int axis);
+/// mean((a − b)²) over all elements (torch's MSELoss).
+template <class T> Var<T> mse_loss(const Var<T>& a, const Var<T>& b);
+
+// ---- structure --------------------------------------------------------------------------
+/// Columns [start, start + count) of x.
+template <class T> Var<T> slice_cols(const Var<T>& x, std::size_t start, std::size_t count);
+/// The parts side by side (all with the same number of rows).
+template <class T> Var<T> concat_cols(std::span<const Var<T>> parts);
+template <class T> Var<T> concat_cols(std::initializer_list<Var<T>> parts) {
+  return concat_cols(std::span<const Var<T>>(parts.begin(), parts.size()));
+}
+/// The same value, cut from the graph: no gradient flows through it.
+template <class T> Var<T> detach(const Var<T>& x);
+
+}  // namespace nimde::autodiff

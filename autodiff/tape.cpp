@@ -1,0 +1,154 @@
+#include "autodiff/tape.hpp"
+
+#include <algorithm>
+
+namespace nimde::autodiff {
+
+template <class T>
+Node<T>& Var<T>::node() const {
+  if (!tape_) throw std::logic_error("empty Var used (default-constructed, never assigned)");
+  return tape_->node(*this);
+}
+
+template <class T>
+const Tensor<T>& Var<T>::value() const { return node().value; }
+
+template <class T>
+const Tensor<T>& Var<T>::grad() const {
+  const Node<T>& n = node();
+  if (!n.requires_grad) throw std::logic_error(std::string("grad: the ") + n.op + " node of shape " +
+                                               shape_string(n.value) + " does not require a gradient");
+  if (n.grad.size() != n.value.size())
+    throw std::logic_error(std::string("grad: no backward pass has reached the ") + n.op + " node of shape " +
+                           shape_string(n.value));
+  return n.grad;
+}
+
+template <class T>
+bool Var<T>::requires_grad() const { return node().requires_grad; }
+
+template <class T>
+Tape<T>& Var<T>::tape() const {
+  if (!tape_) throw std::logic_error("empty Var used (default-constructed, never assigned)");
+  return *tape_;
+}
+
+template <class T>
+void Tape<T>::check(const Var<T>& v, const char* op) const {
+  if (v.tape_ == nullptr) throw std::logic_error(std::string(op) + ": empty Var (default-constructed)");
+  if (v.tape_ != this) throw std::logic_error(std::string(op) + ": Var belongs to another tape");
+  if (v.epoch_ != epoch_ || v.index_ >= size_)
+    throw std::logic_error(std::string(op) + ": Var from a cleared tape (recorded before Tape::clear())");
+}
+
+template <class T>
+Var<T> Tape<T>::record(const char* op, std::size_t rows, std::size_t cols, std::span<const Var<T>> inputs,
+                       BackwardFn<T> fn, OpParams params) {
+  bool any_grad = false;
+  for (const Var<T>& v : inputs) {
+    check(v, op);
+    any_grad = any_grad || nodes_[v.index_].requires_grad;
+  }
+  if (size_ == nodes_.size()) nodes_.emplace_back();
+  if (inputs_size_ + inputs.size() > inputs_.size()) inputs_.resize(std::max(2 * inputs_.size(), inputs_size_ + inputs.size()));
+
+  Node<T>& n = nodes_[size_];
+  n.value.resize({rows, cols});
+  n.op = op;
+  n.backward = fn;
+  n.params = params;
+  n.first_input = static_cast<std::uint32_t>(inputs_size_);
+  n.input_count = static_cast<std::uint32_t>(inputs.size());
+  n.requires_grad = grad_enabled_ && any_grad;
+  n.grad_fresh = true;
+  for (const Var<T>& v : inputs) inputs_[inputs_size_++] = v.index_;
+  return Var<T>(this, static_cast<std::uint32_t>(size_++), epoch_);
+}
+
+template <class T>
+Var<T> Tape<T>::leaf(const Tensor<T>& value, bool requires_grad) {
+  Var<T> v = record("leaf", value.shape()[0], value.shape()[1], {}, nullptr);
+  Node<T>& n = nodes_[v.index_];
+  std::copy(value.begin(), value.end(), n.value.begin());
+  n.requires_grad = grad_enabled_ && requires_grad;
+  return v;
+}
+
+template <class T>
+Var<T> Tape<T>::constant(std::size_t rows, std::size_t cols, T fill) {
+  Var<T> v = record("constant", rows, cols, {}, nullptr);
+  nodes_[v.index_].value.fill(fill);
+  return v;
+}
+
+template <class T>
+Tensor<T>& Tape<T>::input_grad(const Node<T>& n, std::uint32_t i, bool& fresh) {
+  Node<T>& in = input(n, i);
+  fresh = in.grad_fresh;
+  if (fresh) {
+    in.grad.resize(in.value.shape());
+    in.grad_fresh = false;
+  }
+  return in.grad;
+}
+
+template <class T>
+void Tape<T>::backward(const Var<T>& output) {
+  check(output, "backward");
+  const Node<T>& n = nodes_[output.index_];
+  if (n.value.size() != 1)
+    throw std::invalid_argument("backward: the output (" + std::string(n.op) + ") has shape " + shape_string(n.value) +
+                                "; a non-scalar output needs a seed of the same shape");
+  Tensor<T>& g = nodes_[output.index_].grad;
+  g.resize({1, 1});
+  g(0, 0) = T(1);
+  sweep(output.index_);
+}
+
+template <class T>
+void Tape<T>::backward(const Var<T>& output, const Tensor<T>& seed) {
+  check(output, "backward");
+  const Node<T>& n = nodes_[output.index_];
+  if (seed.shape() != n.value.shape())
+    throw std::invalid_argument("backward: seed of shape " + shape_string(seed) + " for an output (" +
+                                std::string(n.op) + ") of shape " + shape_string(n.value));
+  Tensor<T>& g = nodes_[output.index_].grad;
+  g.resize(seed.shape());
+  std::copy(seed.begin(), seed.end(), g.begin());
+  sweep(output.index_);
+}
+
+template <class T>
+void Tape<T>::sweep(std::uint32_t output) {
+  if (!nodes_[output].requires_grad)
+    throw std::invalid_argument(std::string("backward: the output (") + nodes_[output].op +
+                                ") does not depend on any leaf that requires a gradient");
+  for (std::size_t i = 0; i < size_; ++i) nodes_[i].grad_fresh = true;
+  nodes_[output].grad_fresh = false;
+  for (std::size_t i = output + 1; i-- > 0;) {
+    Node<T>& n = nodes_[i];
+    if (n.requires_grad && !n.grad_fresh && n.backward) n.backward(*this, n);
+  }
+  // Nodes the sweep never reached (or recorded after the output) have zero gradient.
+  for (std::size_t i = 0; i < size_; ++i) {
+    Node<T>& n = nodes_[i];
+    if (n.requires_grad && n.grad_fresh) {
+      n.grad.resize(n.value.shape());
+      n.grad.fill(T(0));
+    }
+  }
+}
+
+template <class T>
+void Tape<T>::clear() {
+  size_ = 0;
+  inputs_size_ = 0;
+  ++epoch_;
+}
+
+template class Tape<float>;
+template class Tape<double>;
+template class Var<float>;
+template class Var<double>;
+
+}  // namespace nimde::autodiff

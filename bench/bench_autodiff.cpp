@@ -1,0 +1,162 @@
+// Engine benchmarks: GEMM (ours and, when installed, OpenBLAS at the same thread count),
+// tanh, the fused linear layer forward + backward, the tape's per-op overhead and the
+// machine's measured FMA peak. Thread count: OMP_NUM_THREADS (default: all cores).
+#include <random>
+#include <string>
+
+#include <benchmark/benchmark.h>
+#include <immintrin.h>
+#include <omp.h>
+
+#include "autodiff/gemm.hpp"
+#include "autodiff/ops.hpp"
+#include "autodiff/parallel.hpp"
+
+#ifdef NIMDE_HAVE_OPENBLAS
+#include <cblas.h>
+#endif
+
+namespace {
+
+using namespace nimde::autodiff;
+
+template <class T>
+Tensor<T> random_tensor(std::size_t rows, std::size_t cols, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(-1, 1);
+  Tensor<T> t = zeros<T>(rows, cols);
+  for (T& v : t) v = static_cast<T>(u(rng));
+  return t;
+}
+
+void set_flops(benchmark::State& state, double flops) {
+  state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["threads"] = num_threads();
+}
+
+/// A counter showing nanoseconds per item, for `items` items per iteration.
+benchmark::Counter ns_per(double items) {
+  return benchmark::Counter(items * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+template <class T>
+void bm_gemm(benchmark::State& state, std::size_t M, std::size_t K, std::size_t N) {
+  const Tensor<T> A = random_tensor<T>(M, K, 1), B = random_tensor<T>(K, N, 2);
+  Tensor<T> C = zeros<T>(M, N);
+  for (auto _ : state) {
+    gemm<T>(M, N, K, A.data(), K, false, B.data(), N, false, C.data(), N, false);
+    benchmark::DoNotOptimize(C.data());
+    benchmark::ClobberMemory();
+  }
+  set_flops(state, 2.0 * double(M) * double(N) * double(K));
+}
+
+#ifdef NIMDE_HAVE_OPENBLAS
+template <class T>
+void bm_gemm_openblas(benchmark::State& state, std::size_t M, std::size_t K, std::size_t N) {
+  const Tensor<T> A = random_tensor<T>(M, K, 1), B = random_tensor<T>(K, N, 2);
+  Tensor<T> C = zeros<T>(M, N);
+  openblas_set_num_threads(num_threads());
+  for (auto _ : state) {
+    if constexpr (std::is_same_v<T, float>)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, C.data(), N);
+    else
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0, A.data(), K, B.data(), N, 0.0, C.data(), N);
+    benchmark::DoNotOptimize(C.data());
+    benchmark::ClobberMemory();
+  }
+  set_flops(state, 2.0 * double(M) * double(N) * double(K));
+}
+#endif
+
+void bm_tanh(benchmark::State& state) {
+  Tape<float> tape;
+  const Tensor<float> x = random_tensor<float>(10000, 128, 3);
+  for (auto _ : state) {
+    tape.clear();
+    NoGrad<float> no_grad(tape);
+    Var<float> y = tanh(tape.constant(x));
+    benchmark::DoNotOptimize(y.value().data());
+  }
+  state.counters["ns/element"] = ns_per(10000.0 * 128);
+}
+
+// x (10000×128) → tanh(x Wᵀ + b), then backward to x, W, b: three 10000×128×128 GEMMs.
+void bm_linear_tanh(benchmark::State& state) {
+  Tape<float> tape;
+  const Tensor<float> x = random_tensor<float>(10000, 128, 4), W = random_tensor<float>(128, 128, 5),
+                      b = random_tensor<float>(1, 128, 6);
+  for (auto _ : state) {
+    tape.clear();
+    Var<float> y = linear(tape.leaf(x), tape.leaf(W), tape.leaf(b), Activation::tanh);
+    tape.backward(sum(y));
+    benchmark::DoNotOptimize(y.value().data());
+  }
+  set_flops(state, 3 * 2.0 * 10000 * 128 * 128);
+}
+
+// A chain of 1,000 scalar additions recorded and swept backward: the tape's fixed cost per op.
+void bm_tape_overhead(benchmark::State& state) {
+  constexpr int kOps = 1000;
+  Tape<float> tape;
+  const Tensor<float> one = zeros<float>(1, 1) + 1.0f;
+  for (auto _ : state) {
+    tape.clear();
+    Var<float> x = tape.leaf(one);
+    Var<float> y = x;
+    for (int i = 0; i < kOps - 1; ++i) y = y + x;
+    tape.backward(y);
+    benchmark::DoNotOptimize(x.grad().data());
+  }
+  state.counters["ns/op"] = ns_per(kOps);
+}
+
+// 12 independent FMA chains per thread: the machine's real fp32 FMA throughput.
+void bm_peak_fma(benchmark::State& state) {
+  constexpr long kIters = 1 << 22;
+  const int threads = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    float sink = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : sink)
+    {
+      __m256 acc[12];
+      const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+      for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(float(i + omp_get_thread_num()));
+      for (long k = 0; k < kIters; ++k)
+        for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+      __m256 s = acc[0];
+      for (int i = 1; i < 12; ++i) s = _mm256_add_ps(s, acc[i]);
+      sink += _mm256_cvtss_f32(s);
+    }
+    benchmark::DoNotOptimize(sink);
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(double(threads) * kIters * 12 * 8 * 2 * 1e-9,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+struct GemmShape {
+  std::size_t M, K, N;
+  std::string name() const { return std::to_string(M) + "x" + std::to_string(K) + "x" + std::to_string(N); }
+};
+
+const int kRegistered = [] {
+  const GemmShape f32_shapes[] = {{10000, 128, 128}, {10000, 2, 128}, {10000, 128, 2}};
+  for (const GemmShape& s : f32_shapes) {
+    benchmark::RegisterBenchmark(("gemm/f32/" + s.name()).c_str(), [s](benchmark::State& st) { bm_gemm<float>(st, s.M, s.K, s.N); })->UseRealTime();
+#ifdef NIMDE_HAVE_OPENBLAS
+    benchmark::RegisterBenchmark(("gemm_openblas/f32/" + s.name()).c_str(), [s](benchmark::State& st) { bm_gemm_openblas<float>(st, s.M, s.K, s.N); })->UseRealTime();
+#endif
+  }
+  benchmark::RegisterBenchmark("gemm/f64/10000x128x128", [](benchmark::State& st) { bm_gemm<double>(st, 10000, 128, 128); })->UseRealTime();
+#ifdef NIMDE_HAVE_OPENBLAS
+  benchmark::RegisterBenchmark("gemm_openblas/f64/10000x128x128", [](benchmark::State& st) { bm_gemm_openblas<double>(st, 10000, 128, 128); })->UseRealTime();
+#endif
+  benchmark::RegisterBenchmark("tanh/f32/10000x128", bm_tanh)->UseRealTime();
+  benchmark::RegisterBenchmark("linear_tanh_fwd_bwd/f32/10000x128x128", bm_linear_tanh)->UseRealTime();
+  benchmark::RegisterBenchmark("tape_overhead/add_1x1", bm_tape_overhead)->UseRealTime();
+  for (int t : {1, 2})
+    benchmark::RegisterBenchmark(("peak/fma/f32/omp" + std::to_string(t)).c_str(), bm_peak_fma)->Arg(t)->UseRealTime();
+  return 0;
+}();
+
+}  // namespace

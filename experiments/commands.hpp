@@ -1,0 +1,12 @@
+// The `nimde` subcommands. Each lives in its own cmd_<name>.cpp, adds itself to the
+// application and sets a callback; the callback parses nothing further and calls the library.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace nimde::cli {
+
+void add_demo(CLI::App& app);
+void add_imde(CLI::App& app);
+
+}  // namespace nimde::cli

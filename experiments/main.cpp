@@ -1,0 +1,27 @@
+// Entry point of the `nimde` command line: builds the CLI11 application from the
+// subcommand files and turns every library error into a one-line message and exit code 1.
+#include <exception>
+#include <iostream>
+
+#include "experiments/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"nimde: how numerical integration shapes what a Neural ODE learns"};
+  app.set_version_flag("--version", std::string("nimde ") + NIMDE_VERSION);
+  app.require_subcommand(0, 1);
+  nimde::cli::add_demo(app);
+  nimde::cli::add_imde(app);
+  try {
+    app.parse(argc, argv);
+    if (argc == 1) {
+      std::cout << app.help();
+      return 0;
+    }
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "nimde: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
