@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "autodiff/detail/map.hpp"
+#include "autodiff/detail/rules.hpp"
 #include "autodiff/gemm.hpp"
 
 namespace nimde::autodiff {
@@ -14,6 +15,7 @@ namespace {
 
 using detail::map;
 using detail::map_to;
+using namespace detail;  // the rules
 
 /// The operands' tape, after checking that every operand is alive and on it.
 template <class T, class... More>
@@ -23,58 +25,6 @@ Tape<T>& tape_of(const char* op, const Var<T>& first, const More&... more) {
   (tape.check(more, op), ...);
   return tape;
 }
-
-/// A parameter as a batch of the rule's element type.
-template <class B>
-B param(double s) {
-  return B(static_cast<typename B::value_type>(s));
-}
-
-/// x^k for integer k by binary powering (exact for small k; k < 0 gives 1 / x^|k|).
-template <class B>
-B powi(B x, int k) {
-  const bool invert = k < 0;
-  unsigned n = invert ? static_cast<unsigned>(-k) : static_cast<unsigned>(k);
-  B r(typename B::value_type(1));
-  B base = x;
-  while (n) {
-    if (n & 1u) r *= base;
-    n >>= 1u;
-    if (n) base *= base;
-  }
-  return invert ? B(typename B::value_type(1)) / r : r;
-}
-
-// ======================================================================================
-// Unary elementwise rules: value(x) and grad(x, y, ȳ) = ȳ · dy/dx.
-// ======================================================================================
-#define NIMDE_UNARY_RULE(NAME, STR, VALUE, GRAD)                               \
-  struct NAME {                                                                \
-    static constexpr const char* name = STR;                                   \
-    template <class B> static B value(B x, const OpParams& p) { (void)p; return VALUE; } \
-    template <class B> static B grad(B x, B y, B g, const OpParams& p) { (void)x; (void)y; (void)p; return GRAD; } \
-  };
-
-NIMDE_UNARY_RULE(Neg, "neg", -x, -g)                                             // y = −x
-NIMDE_UNARY_RULE(AddScalar, "add_scalar", x + param<B>(p.s), g)                   // y = x + s
-NIMDE_UNARY_RULE(SubFromScalar, "rsub_scalar", param<B>(p.s) - x, -g)             // y = s − x
-NIMDE_UNARY_RULE(MulScalar, "mul_scalar", x * param<B>(p.s), g * param<B>(p.s))   // y = s·x
-NIMDE_UNARY_RULE(DivScalar, "div_scalar", x / param<B>(p.s), g / param<B>(p.s))   // y = x / s
-NIMDE_UNARY_RULE(ScalarDiv, "rdiv_scalar", param<B>(p.s) / x, -g * y / x)         // y = s / x: ȳ·(−s/x²) = −ȳ·y/x
-NIMDE_UNARY_RULE(Tanh, "tanh", detail::tanh_b(x), g * (B(1) - y * y))            // 1 − y²
-NIMDE_UNARY_RULE(Sigmoid, "sigmoid", detail::sigmoid_b(x), g * (y * (B(1) - y)))   // y(1 − y)
-NIMDE_UNARY_RULE(Relu, "relu", detail::relu_b(x), xsimd::select(x > B(0), g, B(0)))
-NIMDE_UNARY_RULE(Elu, "elu", detail::elu_b(x), xsimd::select(x > B(0), g, g * (y + B(1))))  // e^x = y + 1
-NIMDE_UNARY_RULE(Softplus, "softplus", detail::softplus_b(x), g * detail::sigmoid_b(x))     // σ(x)
-NIMDE_UNARY_RULE(Sin, "sin", xsimd::sin(x), g * xsimd::cos(x))
-NIMDE_UNARY_RULE(Cos, "cos", xsimd::cos(x), -g * xsimd::sin(x))
-NIMDE_UNARY_RULE(Exp, "exp", xsimd::exp(x), g * y)
-NIMDE_UNARY_RULE(Log, "log", xsimd::log(x), g / x)
-NIMDE_UNARY_RULE(Sqrt, "sqrt", xsimd::sqrt(x), g / (B(2) * y))
-NIMDE_UNARY_RULE(Square, "square", x * x, g * (B(2) * x))
-NIMDE_UNARY_RULE(PowInt, "pow", powi(x, p.k),                                    // k x^{k−1}
-                 p.k == 0 ? B(0) : g * (param<B>(p.k) * powi(x, p.k - 1)))
-#undef NIMDE_UNARY_RULE
 
 template <class T, class Rule>
 void unary_backward(Tape<T>& tape, Node<T>& n) {
@@ -94,67 +44,6 @@ Var<T> unary(const Var<T>& x, OpParams p = {}) {
   Node<T>& n = tape.node(y);
   map(n.value.data(), n.value.size(), [&p](auto v) { return Rule::value(v, p); }, tape.node(x).value.data());
   return y;
-}
-
-// ======================================================================================
-// Binary elementwise rules with broadcasting: value(a, b), ā = grad_a(a, b, y, ȳ), b̄ = grad_b(...).
-// ======================================================================================
-struct Add {  // y = a + b
-  static constexpr const char* name = "add";
-  template <class B> static B value(B a, B b) { return a + b; }
-  template <class B> static B grad_a(B, B, B, B g) { return g; }
-  template <class B> static B grad_b(B, B, B, B g) { return g; }
-};
-struct Sub {  // y = a − b
-  static constexpr const char* name = "sub";
-  template <class B> static B value(B a, B b) { return a - b; }
-  template <class B> static B grad_a(B, B, B, B g) { return g; }
-  template <class B> static B grad_b(B, B, B, B g) { return -g; }
-};
-struct Mul {  // y = a·b
-  static constexpr const char* name = "mul";
-  template <class B> static B value(B a, B b) { return a * b; }
-  template <class B> static B grad_a(B, B b, B, B g) { return g * b; }
-  template <class B> static B grad_b(B a, B, B, B g) { return g * a; }
-};
-struct Div {  // y = a / b: ā = ȳ / b, b̄ = −ȳ a / b² = −ȳ y / b
-  static constexpr const char* name = "div";
-  template <class B> static B value(B a, B b) { return a / b; }
-  template <class B> static B grad_a(B, B b, B, B g) { return g / b; }
-  template <class B> static B grad_b(B, B b, B y, B g) { return -g * y / b; }
-};
-
-/// dst (rows × cols) = src (src_rows × src_cols) repeated along its unit dimensions.
-template <class T>
-void expand(const Tensor<T>& src, T* dst, std::size_t rows, std::size_t cols) {
-  const std::size_t sr = src.shape()[0], sc = src.shape()[1];
-  for (std::size_t i = 0; i < rows; ++i) {
-    const T* s = src.data() + (sr == 1 ? 0 : i) * sc;
-    if (sc == cols)
-      std::memcpy(dst + i * cols, s, cols * sizeof(T));
-    else
-      std::fill(dst + i * cols, dst + (i + 1) * cols, s[0]);
-  }
-}
-
-/// g (shape of a broadcast operand) (+)= the rows × cols contribution `full` summed over the
-/// repeated dimensions.
-template <class T>
-void reduce_to(const T* full, std::size_t rows, std::size_t cols, Tensor<T>& g, bool accumulate) {
-  const std::size_t gr = g.shape()[0], gc = g.shape()[1];
-  if (gr == 1 && gc == 1) {
-    const T s = detail::sum_all(full, rows * cols);
-    g(0, 0) = accumulate ? g(0, 0) + s : s;
-  } else if (gr == 1) {
-    detail::column_sums(full, rows, cols, g.data(), accumulate);
-  } else {
-    detail::row_sums(full, rows, cols, g.data(), accumulate);
-  }
-}
-
-template <class T>
-bool same_shape(const Tensor<T>& a, const Tensor<T>& b) {
-  return a.shape()[0] == b.shape()[0] && a.shape()[1] == b.shape()[1];
 }
 
 /// Backward of a binary op. At most one operand is broadcast; its expanded copy sits in aux.
@@ -189,9 +78,6 @@ void binary_backward(Tape<T>& tape, Node<T>& n) {
     reduce_to(n.aux.data(), rows, cols, g, !fresh);
   }
 }
-
-/// The output size along one dimension, or 0 if x and y do not broadcast.
-inline std::size_t broadcast_dim(std::size_t x, std::size_t y) { return x == y ? x : x == 1 ? y : y == 1 ? x : 0; }
 
 template <class Rule, class T>
 Var<T> binary(const Var<T>& a, const Var<T>& b) {
@@ -410,6 +296,8 @@ template <class T> Var<T> elu(const Var<T>& x) { return unary<Elu>(x); }
 template <class T> Var<T> softplus(const Var<T>& x) { return unary<Softplus>(x); }
 template <class T> Var<T> sin(const Var<T>& x) { return unary<Sin>(x); }
 template <class T> Var<T> cos(const Var<T>& x) { return unary<Cos>(x); }
+template <class T> Var<T> tan(const Var<T>& x) { return unary<Tan>(x); }
+template <class T> Var<T> abs(const Var<T>& x) { return unary<Abs>(x); }
 template <class T> Var<T> exp(const Var<T>& x) { return unary<Exp>(x); }
 template <class T> Var<T> log(const Var<T>& x) { return unary<Log>(x); }
 template <class T> Var<T> sqrt(const Var<T>& x) { return unary<Sqrt>(x); }
@@ -537,6 +425,8 @@ Var<T> detach(const Var<T>& x) {
   template Var<T> softplus(const Var<T>&);                                                    \
   template Var<T> sin(const Var<T>&);                                                         \
   template Var<T> cos(const Var<T>&);                                                         \
+  template Var<T> tan(const Var<T>&);                                                         \
+  template Var<T> abs(const Var<T>&);                                                         \
   template Var<T> exp(const Var<T>&);                                                         \
   template Var<T> log(const Var<T>&);                                                         \
   template Var<T> sqrt(const Var<T>&);                                                        \

@@ -35,6 +35,8 @@ template <class T> Var<T> elu(const Var<T>& x);       ///< α = 1
 template <class T> Var<T> softplus(const Var<T>& x);
 template <class T> Var<T> sin(const Var<T>& x);
 template <class T> Var<T> cos(const Var<T>& x);
+template <class T> Var<T> tan(const Var<T>& x);
+template <class T> Var<T> abs(const Var<T>& x);
 template <class T> Var<T> exp(const Var<T>& x);
 template <class T> Var<T> log(const Var<T>& x);
 template <class T> Var<T> sqrt(const Var<T>& x);

@@ -5,15 +5,6 @@
 namespace nimde::autodiff {
 
 template <class T>
-Node<T>& Var<T>::node() const {
-  if (!tape_) throw std::logic_error("empty Var used (default-constructed, never assigned)");
-  return tape_->node(*this);
-}
-
-template <class T>
-const Tensor<T>& Var<T>::value() const { return node().value; }
-
-template <class T>
 const Tensor<T>& Var<T>::grad() const {
   const Node<T>& n = node();
   if (!n.requires_grad) throw std::logic_error(std::string("grad: the ") + n.op + " node of shape " +
@@ -34,26 +25,24 @@ Tape<T>& Var<T>::tape() const {
 }
 
 template <class T>
-void Tape<T>::check(const Var<T>& v, const char* op) const {
+void Tape<T>::fail_check(const Var<T>& v, const char* op) const {
   if (v.tape_ == nullptr) throw std::logic_error(std::string(op) + ": empty Var (default-constructed)");
   if (v.tape_ != this) throw std::logic_error(std::string(op) + ": Var belongs to another tape");
   if (v.epoch_ != epoch_ || v.index_ >= size_)
     throw std::logic_error(std::string(op) + ": Var from a cleared tape (recorded before Tape::clear())");
+  throw std::logic_error(std::string(op) + ": invalid Var");
 }
 
 template <class T>
 Var<T> Tape<T>::record(const char* op, std::size_t rows, std::size_t cols, std::span<const Var<T>> inputs,
                        BackwardFn<T> fn, OpParams params) {
   bool any_grad = false;
-  for (const Var<T>& v : inputs) {
-    check(v, op);
-    any_grad = any_grad || nodes_[v.index_].requires_grad;
-  }
+  for (const Var<T>& v : inputs) any_grad = any_grad || nodes_[v.index_].requires_grad;
   if (size_ == nodes_.size()) nodes_.emplace_back();
   if (inputs_size_ + inputs.size() > inputs_.size()) inputs_.resize(std::max(2 * inputs_.size(), inputs_size_ + inputs.size()));
 
   Node<T>& n = nodes_[size_];
-  n.value.resize({rows, cols});
+  if (n.value.shape()[0] != rows || n.value.shape()[1] != cols) n.value.resize({rows, cols});
   n.op = op;
   n.backward = fn;
   n.params = params;
@@ -86,7 +75,8 @@ Tensor<T>& Tape<T>::input_grad(const Node<T>& n, std::uint32_t i, bool& fresh) {
   Node<T>& in = input(n, i);
   fresh = in.grad_fresh;
   if (fresh) {
-    in.grad.resize(in.value.shape());
+    if (in.grad.shape()[0] != in.value.shape()[0] || in.grad.shape()[1] != in.value.shape()[1])
+      in.grad.resize(in.value.shape());
     in.grad_fresh = false;
   }
   return in.grad;

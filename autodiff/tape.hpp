@@ -97,7 +97,8 @@ class Tape {
 
   // ---- for operation implementations ----
   /// Append a node with output shape rows × cols, inputs `inputs`, and backward rule `fn`;
-  /// its value buffer is resized (reused when the shape repeats) but not filled.
+  /// its value buffer is resized (reused when the shape repeats) but not filled. The inputs
+  /// must have passed check() (operations check them once, on entry).
   Var<T> record(const char* op, std::size_t rows, std::size_t cols, std::span<const Var<T>> inputs,
                 BackwardFn<T> fn, OpParams params = {});
   Node<T>& node(std::uint32_t i) { return nodes_[i]; }
@@ -108,12 +109,16 @@ class Tape {
   /// overwrite it instead of adding (saves one pass over memory per node).
   Tensor<T>& input_grad(const Node<T>& n, std::uint32_t i, bool& fresh);
   /// Throw if v belongs to another tape or to a recording that was cleared.
-  void check(const Var<T>& v, const char* op) const;
+  void check(const Var<T>& v, const char* op) const {
+    if (v.tape_ != this || v.epoch_ != epoch_ || v.index_ >= size_) [[unlikely]]
+      fail_check(v, op);
+  }
 
  private:
   friend class Var<T>;
   template <class> friend class NoGrad;
   void sweep(std::uint32_t output);
+  [[noreturn]] void fail_check(const Var<T>& v, const char* op) const;
 
   std::vector<Node<T>> nodes_;
   std::vector<std::uint32_t> inputs_;
@@ -136,6 +141,18 @@ class NoGrad {
   Tape<T>& tape_;
   bool saved_;
 };
+
+template <class T>
+inline Node<T>& Var<T>::node() const {
+  if (!tape_) [[unlikely]]
+    throw std::logic_error("empty Var used (default-constructed, never assigned)");
+  return tape_->node(*this);
+}
+
+template <class T>
+inline const Tensor<T>& Var<T>::value() const {
+  return node().value;
+}
 
 extern template class Tape<float>;
 extern template class Tape<double>;

@@ -49,6 +49,8 @@ const UnaryCase kUnary[] = {
     {"softplus", Domain::any, [](const Var<double>& x) { return softplus(x * 3.0); }},
     {"sin", Domain::any, [](const Var<double>& x) { return sin(x * 2.0); }},
     {"cos", Domain::any, [](const Var<double>& x) { return cos(x * 2.0); }},
+    {"tan", Domain::any, [](const Var<double>& x) { return tan(x); }},
+    {"abs", Domain::away_from_zero, [](const Var<double>& x) { return abs(x); }},
     {"exp", Domain::any, [](const Var<double>& x) { return exp(x); }},
     {"log", Domain::positive, [](const Var<double>& x) { return log(x); }},
     {"sqrt", Domain::positive, [](const Var<double>& x) { return sqrt(x); }},
