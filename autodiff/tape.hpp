@@ -108,6 +108,8 @@ class Tape {
   /// The gradient buffer of the i-th input, sized to its value; `fresh` tells the caller to
   /// overwrite it instead of adding (saves one pass over memory per node).
   Tensor<T>& input_grad(const Node<T>& n, std::uint32_t i, bool& fresh);
+  /// True if v was recorded on this tape since its last clear().
+  bool valid(const Var<T>& v) const { return v.tape_ == this && v.epoch_ == epoch_ && v.index_ < size_; }
   /// Throw if v belongs to another tape or to a recording that was cleared.
   void check(const Var<T>& v, const char* op) const {
     if (v.tape_ != this || v.epoch_ != epoch_ || v.index_ >= size_) [[unlikely]]

@@ -7,6 +7,7 @@
 namespace nimde::cli {
 
 void add_demo(CLI::App& app);
+void add_gradients(CLI::App& app);
 void add_imde(CLI::App& app);
 
 }  // namespace nimde::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("nimde ") + NIMDE_VERSION);
   app.require_subcommand(0, 1);
   nimde::cli::add_demo(app);
+  nimde::cli::add_gradients(app);
   nimde::cli::add_imde(app);
   try {
     app.parse(argc, argv);

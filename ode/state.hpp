@@ -66,8 +66,8 @@ template <class T> std::vector<Var<T>> split(const Var<T>& y) {
 template <class S> const std::vector<S>& split(const Point<S>& y) { return y.x; }
 
 /// The state made of components (inverse of split).
-template <class T> Array<T> join(const std::vector<Array<T>>& c) { return concat_cols(std::span<const Array<T>>(c)); }
-template <class T> Var<T> join(const std::vector<Var<T>>& c) { return concat_cols(std::span<const Var<T>>(c)); }
+template <class T> Array<T> join(const std::vector<Array<T>>& c) { return autodiff::concat_cols(std::span<const Array<T>>(c)); }
+template <class T> Var<T> join(const std::vector<Var<T>>& c) { return autodiff::concat_cols(std::span<const Var<T>>(c)); }
 template <class S> Point<S> join(std::vector<S> c) { return Point<S>{std::move(c)}; }
 
 /// Columns [start, start + count) as a state of its own (the p or q half of y = (p, q)).
@@ -77,8 +77,8 @@ template <class S> Point<S> part(const Point<S>& y, std::size_t start, std::size
   return Point<S>{std::vector<S>(y.x.begin() + start, y.x.begin() + start + count)};
 }
 /// (a, b) side by side.
-template <class T> Array<T> glue(const Array<T>& a, const Array<T>& b) { return concat_cols({a, b}); }
-template <class T> Var<T> glue(const Var<T>& a, const Var<T>& b) { return concat_cols({a, b}); }
+template <class T> Array<T> glue(const Array<T>& a, const Array<T>& b) { return autodiff::concat_cols({a, b}); }
+template <class T> Var<T> glue(const Var<T>& a, const Var<T>& b) { return autodiff::concat_cols({a, b}); }
 template <class S> Point<S> glue(const Point<S>& a, const Point<S>& b) {
   Point<S> r = a;
   r.x.insert(r.x.end(), b.x.begin(), b.x.end());

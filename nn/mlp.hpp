@@ -1,0 +1,74 @@
+// Mlp: a fully connected network d → w → … → w → d used as a vector field f_θ(y).
+//
+// The forward pass is written once, generic over the state (state.hpp): on a batch (Array),
+// on a tape (Var, for training and the gradient study) and at a single point of any scalar
+// type (Point, for elementary differentials by forward-mode AD). Each layer computes
+// act(W·x + b) with W of shape out × in (the model file's convention); the last layer is linear.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autodiff/tape.hpp"
+#include "ode/field.hpp"
+#include "ode/gradients.hpp"
+
+namespace nimde::nn {
+
+using autodiff::Tensor;
+
+/// Hidden-layer activations: the fused ones of autodiff::Activation plus sin.
+enum class MlpActivation { identity, tanh, sigmoid, relu, elu, softplus, sin };
+MlpActivation parse_mlp_activation(std::string_view name);
+std::string_view mlp_activation_name(MlpActivation a);
+
+/// Weight initialisers. Biases start at zero.
+enum class Init { orthogonal, glorot_uniform, glorot_normal, he_normal };
+Init parse_init(std::string_view name);
+
+/// The parameters of a network, in double (the file format and the reference copy).
+struct MlpParams {
+  std::vector<Tensor<double>> weights;  ///< out × in per layer
+  std::vector<Tensor<double>> biases;   ///< 1 × out per layer
+  std::vector<MlpActivation> activations;
+  std::size_t layers() const { return weights.size(); }
+  std::size_t count() const;            ///< number of scalar parameters
+};
+
+/// A d → width^depth → d network with `act` on hidden layers and a linear output layer.
+MlpParams make_mlp(std::size_t dim, std::size_t width, std::size_t depth, MlpActivation act, Init init,
+                   std::uint64_t seed);
+
+/// Leaves for a network's parameters on one tape: the trainer binds them after each clear.
+template <class T>
+struct TapeParams {
+  std::vector<autodiff::Var<T>> weights, biases;
+};
+
+/// A network as a Field. Plain states read the parameters through `params` (so updates to
+/// them are seen); taped states of type T use the leaves most recently bound with `bind`,
+/// or constants when none are bound on that tape.
+class MlpField {
+ public:
+  explicit MlpField(std::shared_ptr<MlpParams> params);
+  /// The field, with component names.
+  ode::Field field(std::string name, std::vector<std::string> names) const;
+  /// Records the parameters as leaves on `tape` (requires_grad) and makes them the ones used.
+  template <class T>
+  const TapeParams<T>& bind(autodiff::Tape<T>& tape);
+  const MlpParams& params() const { return *params_; }
+  MlpParams& params() { return *params_; }
+
+ private:
+  struct Shared;
+  std::shared_ptr<MlpParams> params_;
+  std::shared_ptr<Shared> shared_;
+};
+
+/// The network as a parametric field in double for ode's gradient methods; θ is ordered
+/// W₀, b₀, W₁, b₁, ….
+ode::ParametricField parametric_field(MlpField net, std::string name, std::vector<std::string> names);
+
+}  // namespace nimde::nn
