@@ -1,0 +1,28 @@
+// The paper's training objective for a network field f_θ:
+//   L(θ) = mean_{i,k} (Φ_h^S[f_θ](x_i) − y_i)_k²,  h = T/S,
+// evaluated in float or double on a tape that is kept (and its buffers reused) across
+// evaluations. Gradients come back in double, one tensor per parameter, ordered W₀, b₀, W₁, ….
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "nn/mlp.hpp"
+#include "ode/method.hpp"
+
+namespace nimde::nn {
+
+class Objective {
+ public:
+  virtual ~Objective() = default;
+  /// L at the network's current parameters; fills `grad` with ∂L/∂θ.
+  virtual double loss_and_grad(std::vector<Tensor<double>>& grad) = 0;
+  /// L at the current parameters, forward only.
+  virtual double loss() = 0;
+};
+
+/// The objective on data (x, y) (n × d each), computed in precision "f32" or "f64".
+std::unique_ptr<Objective> make_objective(MlpField net, ode::Method method, int steps, double T,
+                                          const Tensor<double>& x, const Tensor<double>& y, const std::string& dtype);
+
+}  // namespace nimde::nn
