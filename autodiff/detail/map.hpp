@@ -26,12 +26,13 @@ inline constexpr std::size_t kSumBlock = 4096;
 /// Rows per block of a column sum.
 inline constexpr std::size_t kRowBlock = 256;
 
-/// Copies n < batch-width elements. Kept a plain loop on purpose: GCC would otherwise turn it
-/// into a memcpy call, which costs more than the copy for the few elements of a tail.
-template <class T>
-__attribute__((optimize("no-tree-loop-distribute-patterns"))) inline void copy_few(T* dst, const T* src,
-                                                                                 std::size_t n) {
-  for (std::size_t k = 0; k < n; ++k) dst[k] = src[k];
+/// Copies n < W elements. The guarded fixed-length loop keeps GCC from turning the copy into
+/// a memcpy call, which costs more than the copy for the few elements of a tail.
+template <std::size_t W, class T>
+inline void copy_few(T* dst, const T* src, std::size_t n) {
+#pragma GCC unroll 16
+  for (std::size_t k = 0; k < W; ++k)
+    if (k < n) dst[k] = src[k];
 }
 
 template <bool Accumulate, class T, class F, class... In>
@@ -51,7 +52,7 @@ void map_range(T* out, std::size_t lo, std::size_t hi, F& f, const In*... in) {
     B b(T(1));
     alignas(kAlignment) T buf[W];
     b.store_aligned(buf);
-    copy_few(buf, p + i, rest);
+    copy_few<W>(buf, p + i, rest);
     return B::load_aligned(buf);
   };
   (void)padded;  // unused when the map has no inputs
@@ -60,7 +61,7 @@ void map_range(T* out, std::size_t lo, std::size_t hi, F& f, const In*... in) {
   if constexpr (Accumulate)
     for (std::size_t k = 0; k < rest; ++k) out[i + k] += res[k];
   else
-    copy_few(out + i, res, rest);
+    copy_few<W>(out + i, res, rest);
 }
 
 /// out[i] (+)= f(in[i]...) for i < n; parallel above kParallelThreshold.
