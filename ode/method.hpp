@@ -17,7 +17,9 @@
 //
 // Fixed-point iterations on plain states stop when the change falls below `tolerance`
 // (at most `max_iterations`); on a tape they run exactly `taped_iterations` times, since a
-// recorded graph cannot depend on values. Both are in IterationOptions.
+// recorded graph cannot depend on values (`fixed` asks the same of plain states, which then
+// compute the taped values bit for bit). All are in IterationOptions; the substeps of a
+// composition follow the composition's options.
 #pragma once
 
 #include <cmath>
@@ -36,6 +38,7 @@ struct IterationOptions {
   double tolerance = 1e-13;   ///< plain states: stop when max |change| is below this
   int max_iterations = 200;   ///< plain states: give up (with an error) after this many
   int taped_iterations = 8;   ///< taped states: exactly this many iterations
+  bool fixed = false;         ///< plain states too: exactly taped_iterations (the taped values, bit for bit)
 };
 
 class Method {
@@ -63,10 +66,13 @@ class Method {
   State step(const Field& f, const State& y, double h) const;
 
  private:
-  template <class State> State rk_step(const Field& f, const State& y, double h) const;
-  template <class State> State partitioned_step(const Field& f, const State& y, double h) const;
+  // The composed steps use the outer method's IterationOptions, not the base's own copy.
+  template <class State> State step(const Field& f, const State& y, double h, const IterationOptions& it) const;
+  template <class State> State rk_step(const Field& f, const State& y, double h, const IterationOptions& it) const;
+  template <class State>
+  State partitioned_step(const Field& f, const State& y, double h, const IterationOptions& it) const;
   template <class State, class Update>
-  State solve(const State& start, Update update, bool explicit_update) const;
+  State solve(const State& start, Update update, bool explicit_update, const IterationOptions& it) const;
 
   std::string name_;
   Family family_;
@@ -95,38 +101,47 @@ State integrate(const Method& m, const Field& f, State y, double h, int steps) {
 // ---------------------------------------------------------------------------------------
 template <class State>
 State Method::step(const Field& f, const State& y, double h) const {
-  if (family_ == Family::runge_kutta) return rk_step(f, y, h);
-  if (family_ == Family::composition) {
-    State z = base_->step(f, y, gamma1_ * h);
-    z = base_->step(f, z, gamma2_ * h);
-    return base_->step(f, z, gamma1_ * h);
-  }
-  return partitioned_step(f, y, h);
-}
-
-/// Iterates x ← update(x) from `start`: once if the update is explicit, a fixed number of
-/// times on a tape, to tolerance otherwise.
-template <class State, class Update>
-State Method::solve(const State& start, Update update, bool explicit_update) const {
-  State x = update(start);
-  if (explicit_update) return x;
-  if constexpr (kIsTaped<State>) {
-    for (int it = 1; it < iteration.taped_iterations; ++it) x = update(x);
-    return x;
-  } else {
-    for (int it = 1; it < iteration.max_iterations; ++it) {
-      State next = update(x);
-      const double change = max_change(next, x);
-      x = std::move(next);
-      if (change <= iteration.tolerance) return x;
-    }
-    throw std::runtime_error("method " + name_ + ": fixed-point iteration did not converge in " +
-                             std::to_string(iteration.max_iterations) + " iterations (step too large?)");
-  }
+  if (is_partitioned() && y.cols() % 2 != 0)
+    throw std::invalid_argument("method " + name_ + " needs a state y = (p, q) of even dimension, got " +
+                                std::to_string(y.cols()));
+  return step(f, y, h, iteration);
 }
 
 template <class State>
-State Method::rk_step(const Field& f, const State& y, double h) const {
+State Method::step(const Field& f, const State& y, double h, const IterationOptions& it) const {
+  if (family_ == Family::runge_kutta) return rk_step(f, y, h, it);
+  if (family_ == Family::composition) {
+    State z = base_->step(f, y, gamma1_ * h, it);
+    z = base_->step(f, z, gamma2_ * h, it);
+    return base_->step(f, z, gamma1_ * h, it);
+  }
+  return partitioned_step(f, y, h, it);
+}
+
+/// Iterates x ← update(x) from `start`: once if the update is explicit, a fixed number of
+/// times on a tape (or when iteration.fixed), to tolerance otherwise.
+template <class State, class Update>
+State Method::solve(const State& start, Update update, bool explicit_update, const IterationOptions& it) const {
+  State x = update(start);
+  if (explicit_update) return x;
+  if constexpr (!kIsTaped<State>) {
+    if (!it.fixed) {
+      for (int n = 1; n < it.max_iterations; ++n) {
+        State next = update(x);
+        const double change = max_change(next, x);
+        x = std::move(next);
+        if (change <= it.tolerance) return x;
+      }
+      throw std::runtime_error("method " + name_ + ": fixed-point iteration did not converge in " +
+                               std::to_string(it.max_iterations) + " iterations (step too large?)");
+    }
+  }
+  for (int n = 1; n < it.taped_iterations; ++n) x = update(x);
+  return x;
+}
+
+template <class State>
+State Method::rk_step(const Field& f, const State& y, double h, const IterationOptions& it) const {
   const Tableau& t = *tableau_;
   const int s = t.stages();
   // y + h Σ_j coef_j k_j over the nonzero coefficients, in the order of j.
@@ -168,35 +183,31 @@ State Method::rk_step(const Field& f, const State& y, double h) const {
       for (int i = 0; i < s; ++i) next.push_back(f(combine(ks, [&](int j) { return t.A[i * s + j]; })));
       return pack(next);
     };
-    k = unpack(solve(pack(k), update, false));
+    k = unpack(solve(pack(k), update, false, it));
   }
   return combine(k, [&](int j) { return t.b[static_cast<std::size_t>(j)]; });
 }
 
 template <class State>
-State Method::partitioned_step(const Field& f, const State& y, double h) const {
-  const std::size_t d = y.cols();
-  if (d % 2 != 0)
-    throw std::invalid_argument("method " + name_ + " needs a state y = (p, q) of even dimension, got " +
-                                std::to_string(d));
-  const std::size_t n = d / 2;
+State Method::partitioned_step(const Field& f, const State& y, double h, const IterationOptions& it) const {
+  const std::size_t n = y.cols() / 2;  // even: checked by step()
   const bool sep = f.separable();
   const State p = part(y, 0, n), q = part(y, n, n);
   auto fp = [&](const State& pp, const State& qq) { return part(f(glue(pp, qq)), 0, n); };
   auto fq = [&](const State& pp, const State& qq) { return part(f(glue(pp, qq)), n, n); };
   switch (family_) {
     case Family::symplectic_euler_a: {
-      const State p1 = solve(p, [&](const State& x) { return State(p + fp(x, q) * h); }, sep);
+      const State p1 = solve(p, [&](const State& x) { return State(p + fp(x, q) * h); }, sep, it);
       return glue(p1, State(q + fq(p1, q) * h));
     }
     case Family::symplectic_euler_b: {
-      const State q1 = solve(q, [&](const State& x) { return State(q + fq(p, x) * h); }, sep);
+      const State q1 = solve(q, [&](const State& x) { return State(q + fq(p, x) * h); }, sep, it);
       return glue(State(p + fp(p, q1) * h), q1);
     }
     default: {  // Störmer–Verlet
-      const State ph = solve(p, [&](const State& x) { return State(p + fp(x, q) * (h / 2)); }, sep);
+      const State ph = solve(p, [&](const State& x) { return State(p + fp(x, q) * (h / 2)); }, sep, it);
       const State fq0 = fq(ph, q);
-      const State q1 = solve(q, [&](const State& x) { return State(q + (fq0 + fq(ph, x)) * (h / 2)); }, sep);
+      const State q1 = solve(q, [&](const State& x) { return State(q + (fq0 + fq(ph, x)) * (h / 2)); }, sep, it);
       return glue(State(ph + fp(ph, q1) * (h / 2)), q1);
     }
   }
