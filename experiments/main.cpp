@@ -11,7 +11,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   nimde::cli::add_demo(app);
   nimde::cli::add_gradients(app);
+  nimde::cli::add_train(app);
+  nimde::cli::add_eval(app);
   nimde::cli::add_imde(app);
+  nimde::cli::add_solve(app);
   try {
     app.parse(argc, argv);
     if (argc == 1) {
