@@ -17,8 +17,9 @@
 
 namespace nimde::ode {
 
-/// The state types every Field accepts. Extending the list extends every field.
-using FieldStates = std::tuple<Array<float>, Array<double>, Var<float>, Var<double>, Point<double>>;
+/// The state types every Field accepts. Extending the list extends every field. Point<Jet>
+/// points carry truncated Taylor polynomials (autodiff/jet.hpp): f on them gives f's derivatives.
+using FieldStates = std::tuple<Array<float>, Array<double>, Var<float>, Var<double>, Point<double>, Point<autodiff::Jet>>;
 
 namespace detail {
 template <class Tuple> struct Evaluators;

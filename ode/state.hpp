@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "autodiff/array.hpp"
+#include "autodiff/jet.hpp"
 #include "autodiff/ops.hpp"
 
 namespace nimde::ode {
@@ -94,6 +95,7 @@ template <class T> inline constexpr bool kIsTaped<Var<T>> = true;
 /// The plain number inside a scalar (overloaded by forward-mode number types).
 inline double value_of(double v) { return v; }
 inline double value_of(float v) { return v; }
+inline double value_of(const autodiff::Jet& v) { return v.value(); }
 
 /// max |a − b| for plain states (used only where kIsTaped is false).
 template <class T> double max_change(const Array<T>& a, const Array<T>& b) { return max_abs_diff(a, b); }
