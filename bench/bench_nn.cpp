@@ -8,6 +8,7 @@
 #include "autodiff/parallel.hpp"
 #include "nn/mlp.hpp"
 #include "nn/objective.hpp"
+#include "nn/optimizer.hpp"
 #include "ode/systems.hpp"
 
 namespace {
@@ -45,6 +46,30 @@ void bm_mlp_field(benchmark::State& state, const std::string& method, int steps,
   state.counters["threads"] = autodiff::num_threads();
 }
 
+/// One full Adam iteration: forward through S steps, backward, update.
+void bm_train_step(benchmark::State& state, const std::string& method, int steps, const std::string& dtype, int threads) {
+  const int saved = autodiff::num_threads();
+  autodiff::set_num_threads(threads);
+  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 128, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 0));
+  const auto [x, y] = pendulum_data();
+  auto objective = nn::make_objective(nn::MlpField(params), ode::method(method), steps, 0.04, x, y, dtype);
+  std::vector<autodiff::Tensor<double>*> plist;
+  for (std::size_t l = 0; l < params->layers(); ++l) {
+    plist.push_back(&params->weights[l]);
+    plist.push_back(&params->biases[l]);
+  }
+  nn::Adam adam(plist, nn::make_schedule("geometric", 0.01, 1000000, 1000));
+  std::vector<autodiff::Tensor<double>> grad;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(objective->loss_and_grad(grad));
+    adam.step(grad);
+  }
+  const int evaluations = method == "rk4" ? 4 : method == "midpoint" ? 2 : 1;
+  state.counters["GFLOP/s"] = benchmark::Counter(field_flops() * steps * evaluations * 1e-9,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+  autodiff::set_num_threads(saved);
+}
+
 const int kRegistered = [] {
   struct Case {
     const char* method;
@@ -56,6 +81,15 @@ const int kRegistered = [] {
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
   }
+  for (Case c : {Case{"euler", 2, 1}, Case{"midpoint", 1, 2}, Case{"rk4", 1, 4}})
+    for (const char* dtype : {"f32", "f64"})
+      for (int t : {1, 2}) {
+        const std::string name = std::string("train_step/pendulum/") + c.method + "/S" + std::to_string(c.steps) + "/" +
+                                 dtype + "/omp" + std::to_string(t);
+        benchmark::RegisterBenchmark(name.c_str(), [c, dtype, t](benchmark::State& s) {
+          bm_train_step(s, c.method, c.steps, dtype, t);
+        })->UseRealTime()->Unit(benchmark::kMillisecond);
+      }
   return 0;
 }();
 

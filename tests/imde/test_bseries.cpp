@@ -1,4 +1,3 @@
-#include <chrono>
 #include <functional>
 #include <map>
 
@@ -428,19 +427,12 @@ TEST_CASE("on y' = y^p the IMDE reproduces the exact flow and the modified equat
   }
 }
 
-TEST_CASE("rk4's IMDE to order 10 takes well under seconds and extends its order-8 truncation", "[bseries][speed]") {
-  const auto start = std::chrono::steady_clock::now();
+// Speed is measured by the imde_coefficients benchmarks, not here.
+TEST_CASE("rk4's IMDE to order 10 extends its order-8 truncation", "[bseries]") {
   const auto s8 = nimde::imde::inverse_modified_equation(rk_tableau("rk4"), 8);
-  const double order8 = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto s10 = nimde::imde::inverse_modified_equation(rk_tableau("rk4"), 10);
-  const double order10 = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() - order8;
   CHECK(s10.trees.size() == 3047);
   for (int id = 0; id < s8.trees.size(); ++id) CHECK(s8.coefficients[id] == s10.coefficients[id]);
-  INFO("rk4 IMDE: order 8 in " << order8 * 1e3 << " ms, order 10 in " << order10 << " s");
-#ifdef NDEBUG
-  CHECK(order8 < 0.2);
-  CHECK(order10 < 4.0);
-#endif
 }
 
 // ---- printing ---------------------------------------------------------------------------

@@ -1,0 +1,364 @@
+#include "nn/trainer.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+
+#include "autodiff/parallel.hpp"
+#include "nn/dataset.hpp"
+#include "nn/model_file.hpp"
+#include "nn/objective.hpp"
+#include "nn/optimizer.hpp"
+#include "ode/parse_numbers.hpp"
+#include "ode/systems.hpp"
+
+namespace nimde::nn {
+
+using nlohmann::json;
+
+json to_json(const TrainConfig& c) {
+  return json{{"system", c.system},       {"field", c.field},         {"params", c.field_params},
+              {"domain", c.domain},       {"method", c.method},       {"steps", c.steps},
+              {"T", c.T},                 {"points", c.points},       {"test_points", c.test_points},
+              {"width", c.width},         {"depth", c.depth},         {"activation", c.activation},
+              {"init", c.init},           {"optimizer", c.optimizer}, {"schedule", c.schedule},
+              {"lr", c.lr},               {"lr_decay", c.lr_decay},   {"momentum", c.momentum},
+              {"iterations", c.iterations}, {"dtype", c.dtype},       {"threads", c.threads},
+              {"seed", c.seed},           {"checkpoint_every", c.checkpoint_every},
+              {"log_every", c.log_every}, {"noise", c.noise},         {"out", c.out}};
+}
+
+TrainConfig config_from_json(const json& j) {
+  TrainConfig c;
+  c.system = j.at("system");
+  c.field = j.at("field");
+  c.field_params = j.at("params").get<std::map<std::string, double>>();
+  c.domain = j.at("domain");
+  c.method = j.at("method");
+  c.steps = j.at("steps");
+  c.T = j.at("T");
+  c.points = j.at("points");
+  c.test_points = j.at("test_points");
+  c.width = j.at("width");
+  c.depth = j.at("depth");
+  c.activation = j.at("activation");
+  c.init = j.at("init");
+  c.optimizer = j.at("optimizer");
+  c.schedule = j.at("schedule");
+  c.lr = j.at("lr");
+  c.lr_decay = j.at("lr_decay");
+  c.momentum = j.at("momentum");
+  c.iterations = j.at("iterations");
+  c.dtype = j.at("dtype");
+  c.threads = j.at("threads");
+  c.seed = j.at("seed");
+  c.checkpoint_every = j.at("checkpoint_every");
+  c.log_every = j.at("log_every");
+  c.noise = j.at("noise");
+  c.out = j.at("out");
+  return c;
+}
+
+namespace {
+
+ode::System make_system(const TrainConfig& c) {
+  if (!c.system.empty()) return ode::system(c.system);
+  return ode::expression_system(c.field, c.field_params, ode::parse_domain(c.domain));
+}
+
+template <class V>
+void require(bool ok, const std::string& option, const V& value, const std::string& why) {
+  if (ok) return;
+  std::ostringstream s;
+  s << option << " " << value << ": " << why;
+  throw std::invalid_argument(s.str());
+}
+
+}  // namespace
+
+TrainConfig resolve(TrainConfig c) {
+  require(c.system.empty() != c.field.empty(), "--system/--field", c.system + c.field, "give exactly one of them");
+  require(c.field.empty() || !c.domain.empty(), "--domain", "''", "a user field needs a sampling domain");
+  const ode::System sys = make_system(c);
+  if (c.T == 0) c.T = sys.data.T;
+  if (c.points == 0) c.points = sys.data.train_points;
+  if (c.test_points == 0) c.test_points = sys.data.test_points;
+  ode::method(c.method);  // throws naming an unknown method
+  parse_mlp_activation(c.activation);
+  parse_init(c.init);
+  require(c.T > 0 && std::isfinite(c.T), "--T", c.T, "must be positive");
+  require(c.steps >= 1, "--steps", c.steps, "must be at least 1");
+  require(c.points >= 1, "--points", c.points, "must be at least 1");
+  require(c.width >= 1, "--width", c.width, "must be at least 1");
+  require(c.iterations >= 0, "--iters", c.iterations, "must not be negative");
+  require(c.lr > 0 && std::isfinite(c.lr), "--lr", c.lr, "must be positive");
+  require(c.lr_decay > 0 && std::isfinite(c.lr_decay), "--lr-decay", c.lr_decay, "must be positive");
+  require(c.dtype == "f32" || c.dtype == "f64", "--dtype", c.dtype, "use f32 or f64");
+  require(c.optimizer == "adam" || c.optimizer == "lbfgs" || c.optimizer == "sgd", "--optimizer", c.optimizer,
+          "use adam, lbfgs or sgd");
+  require(c.schedule == "geometric" || c.schedule == "constant" || c.schedule == "cosine", "--schedule", c.schedule,
+          "use geometric, constant or cosine");
+  require(c.threads >= 0, "--threads", c.threads, "must not be negative");
+  require(c.checkpoint_every >= 1, "--checkpoint-every", c.checkpoint_every, "must be at least 1");
+  require(c.log_every >= 1, "--log-every", c.log_every, "must be at least 1");
+  require(c.noise >= 0, "--noise", c.noise, "must not be negative");
+  require(!c.out.empty(), "--out", "''", "a run directory is needed");
+  return c;
+}
+
+namespace {
+
+/// Parameter tensors as a flat list, in the order W₀, b₀, W₁, b₁, ….
+std::vector<Tensor<double>*> parameter_list(MlpParams& p) {
+  std::vector<Tensor<double>*> list;
+  for (std::size_t l = 0; l < p.layers(); ++l) {
+    list.push_back(&p.weights[l]);
+    list.push_back(&p.biases[l]);
+  }
+  return list;
+}
+
+json tensors_to_json(const MlpParams& p) {
+  json layers = json::array();
+  for (std::size_t l = 0; l < p.layers(); ++l) {
+    layers.push_back({{"weight", std::vector<double>(p.weights[l].begin(), p.weights[l].end())},
+                      {"bias", std::vector<double>(p.biases[l].begin(), p.biases[l].end())}});
+  }
+  return layers;
+}
+
+void tensors_from_json(const json& layers, MlpParams& p) {
+  for (std::size_t l = 0; l < p.layers(); ++l) {
+    const auto w = layers.at(l).at("weight").get<std::vector<double>>();
+    const auto b = layers.at(l).at("bias").get<std::vector<double>>();
+    if (w.size() != p.weights[l].size() || b.size() != p.biases[l].size())
+      throw std::invalid_argument("checkpoint: layer " + std::to_string(l) + " does not match the run's network");
+    std::copy(w.begin(), w.end(), p.weights[l].begin());
+    std::copy(b.begin(), b.end(), p.biases[l].begin());
+  }
+}
+
+std::string format_duration(double seconds) {
+  std::ostringstream s;
+  const long t = static_cast<long>(seconds + 0.5);
+  if (t >= 3600) s << t / 3600 << "h";
+  if (t >= 60) s << (t % 3600) / 60 << "m";
+  s << t % 60 << "s";
+  return s.str();
+}
+
+/// One line per report: on a terminal it rewrites itself, elsewhere lines accumulate.
+class Progress {
+ public:
+  Progress(std::ostream& out, bool live, long total) : out_(out), live_(live), total_(total) {}
+  void report(long it, double loss, double test, double lr, double rate) {
+    std::ostringstream s;
+    s << "iter " << it << "/" << total_ << "  loss " << std::setprecision(4) << std::scientific << loss << "  test "
+      << test << "  lr " << std::setprecision(3) << lr << std::defaultfloat << std::fixed << std::setprecision(1) << "  "
+      << rate << " it/s  ETA " << format_duration(rate > 0 ? double(total_ - it) / rate : 0);
+    if (live_)
+      out_ << "\r" << s.str() << "\033[K" << std::flush;
+    else
+      out_ << s.str() << "\n" << std::flush;
+  }
+  void finish() {
+    if (live_) out_ << "\n";
+  }
+
+ private:
+  std::ostream& out_;
+  bool live_;
+  long total_;
+};
+
+/// One iteration of the chosen optimiser on the objective: Adam and SGD take one gradient
+/// step; L-BFGS one quasi-Newton iteration with its line search.
+class Stepper {
+ public:
+  Stepper(const TrainConfig& c, std::vector<Tensor<double>*> params, Objective& objective) : objective_(objective) {
+    if (c.optimizer == "lbfgs") {
+      LBFGSOptions options;
+      options.max_iterations = c.iterations;
+      lbfgs_ = std::make_unique<LBFGS>(std::move(params), options);
+    } else {
+      first_order_ = make_optimizer(c.optimizer, std::move(params), make_schedule(c.schedule, c.lr, c.iterations, c.lr_decay),
+                                    c.momentum);
+    }
+  }
+  /// The loss at the parameters before the iteration.
+  double iterate() {
+    if (lbfgs_) {
+      last_ = lbfgs_->run([this](std::vector<Tensor<double>>& g) { return objective_.loss_and_grad(g); }, 1);
+      return last_.loss;
+    }
+    const double loss = objective_.loss_and_grad(grad_);
+    if (std::isfinite(loss)) first_order_->step(grad_);
+    return loss;
+  }
+  double learning_rate() const { return lbfgs_ ? 1.0 : first_order_->learning_rate(); }
+  bool converged() const { return lbfgs_ && last_.stop != LBFGSStop::none && last_.stop != LBFGSStop::max_iterations; }
+  std::string stop_reason() const { return std::string(lbfgs_stop_name(last_.stop)); }
+  json state() const { return lbfgs_ ? lbfgs_->state() : first_order_->state(); }
+  void load_state(const json& s) { lbfgs_ ? lbfgs_->load_state(s) : first_order_->load_state(s); }
+
+ private:
+  Objective& objective_;
+  std::unique_ptr<Optimizer> first_order_;
+  std::unique_ptr<LBFGS> lbfgs_;
+  LBFGSReport last_;
+  std::vector<Tensor<double>> grad_;
+};
+
+}  // namespace
+
+TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atomic<bool>* stop, long stop_after) {
+  namespace fs = std::filesystem;
+  const std::string out = c.out;
+  json checkpoint;
+  if (resume) {
+    std::ifstream run_file(fs::path(out) / "run.json"), ckpt_file(fs::path(out) / "checkpoint.json");
+    if (!run_file) throw std::invalid_argument("--resume " + out + ": no run.json there");
+    if (!ckpt_file) throw std::invalid_argument("--resume " + out + ": no checkpoint.json there");
+    c = config_from_json(json::parse(run_file).at("config"));
+    c.out = out;
+    checkpoint = json::parse(ckpt_file);
+  } else {
+    c = resolve(c);
+    fs::create_directories(out);
+  }
+  if (c.threads > 0) autodiff::set_num_threads(c.threads);
+  const ode::System sys = make_system(c);
+
+  // Data from the seed (for trajectory systems the test set is the training set, as in the paper).
+  const DataSplit data = make_split(sys, c.points, c.test_points, c.T, c.seed, c.noise);
+  const Dataset& train_set = data.train;
+  const Dataset& test_set = data.test;
+
+  auto params = std::make_shared<MlpParams>(
+      make_mlp(sys.dim(), c.width, c.depth, parse_mlp_activation(c.activation), parse_init(c.init), c.seed));
+  MlpParams best = *params;
+  const ode::Method method = ode::method(c.method);
+  MlpField net(params);
+  auto objective = make_objective(net, method, c.steps, c.T, train_set.x, train_set.y, c.dtype);
+  auto test_objective = make_objective(net, method, c.steps, c.T, test_set.x, test_set.y, c.dtype);
+  Stepper optimizer(c, parameter_list(*params), *objective);
+
+  long start = 0;
+  double best_loss = INFINITY, seconds_before = 0;
+  std::vector<std::array<double, 4>> history;  // iteration, loss, test loss, lr
+  if (resume) {
+    tensors_from_json(checkpoint.at("params"), *params);
+    tensors_from_json(checkpoint.at("best_params"), best);
+    optimizer.load_state(checkpoint.at("optimizer"));
+    start = checkpoint.at("iteration");
+    best_loss = checkpoint.at("best_loss").is_null() ? INFINITY : checkpoint.at("best_loss").get<double>();
+    seconds_before = checkpoint.at("seconds");
+    history = checkpoint.at("history").get<std::vector<std::array<double, 4>>>();
+  }
+
+  json run{{"config", to_json(c)},
+           {"versions", {{"nimde", NIMDE_VERSION_STRING}, {"compiler", __VERSION__}}},
+           {"threads", autodiff::num_threads()}};
+
+  auto write_outputs = [&](long iteration, double seconds) {
+    json ckpt{{"iteration", iteration},
+              {"params", tensors_to_json(*params)},
+              {"best_params", tensors_to_json(best)},
+              {"best_loss", std::isfinite(best_loss) ? json(best_loss) : json(nullptr)},
+              {"optimizer", optimizer.state()},
+              {"seconds", seconds},
+              {"history", history}};
+    write_file_atomically((fs::path(out) / "checkpoint.json").string(), ckpt.dump() + "\n");
+    std::ostringstream csv;
+    csv << "iteration,train_loss,test_loss,lr\n" << std::setprecision(17);
+    for (const auto& h : history) csv << long(h[0]) << "," << h[1] << "," << h[2] << "," << h[3] << "\n";
+    write_file_atomically((fs::path(out) / "loss.csv").string(), csv.str());
+    Model m;
+    m.net = best;
+    m.dtype = c.dtype;
+    m.system = c.system.empty() ? "expression" : c.system;
+    m.field = c.field;
+    m.field_params = c.field_params;
+    if (!c.field.empty()) m.domain = ode::parse_domain(c.domain);
+    m.method = c.method;
+    m.steps = c.steps;
+    m.T = c.T;
+    m.seed = c.seed;
+    m.names = sys.field.names();
+    m.training = {{"iterations", iteration}, {"points", c.points}, {"test_points", c.test_points}, {"noise", c.noise},
+                  {"optimizer", c.optimizer},
+                  {"train_loss", std::isfinite(best_loss) ? json(best_loss) : json(nullptr)},
+                  {"test_loss", history.empty() ? json(nullptr) : json(history.back()[2])}};
+    save_model(m, (fs::path(out) / "model.json").string());
+    run["seconds"] = seconds;
+    run["iterations_done"] = iteration;
+    write_file_atomically((fs::path(out) / "run.json").string(), run.dump(1) + "\n");
+  };
+
+  const bool live = (&log == &std::cerr && isatty(2)) || (&log == &std::cout && isatty(1));
+  Progress progress(log, live, c.iterations);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  long last_good = start;
+  if (!resume) write_outputs(0, 0);
+
+  TrainResult result;
+  long it = start;
+  for (; it < c.iterations; ++it) {
+    if ((stop && stop->load()) || (stop_after >= 0 && it - start >= stop_after)) {
+      result.interrupted = true;
+      break;
+    }
+    const double lr = optimizer.learning_rate();
+    const double loss = optimizer.iterate();
+    if (optimizer.converged()) {
+      log << "L-BFGS stopped at iteration " << it << ": " << optimizer.stop_reason() << "\n";
+      break;
+    }
+    if (!std::isfinite(loss))
+      throw std::runtime_error("training stopped: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
+                               " at iteration " + std::to_string(it) + "; the last good checkpoint (iteration " +
+                               std::to_string(last_good) + ") is kept in " + out);
+    const long done = it + 1;
+    const bool at_checkpoint = done % c.checkpoint_every == 0 || done == c.iterations;
+    if (done % c.log_every == 0 || at_checkpoint) {
+      const double test = test_objective->loss();
+      history.push_back({double(done), loss, test, lr});
+      progress.report(done, loss, test, lr, double(done - start) / elapsed());
+    }
+    if (at_checkpoint) {
+      // The paper keeps the checkpoint with the lowest training loss.
+      const double current = objective->loss();
+      if (current < best_loss) {
+        best_loss = current;
+        best = *params;
+      }
+      write_outputs(done, seconds_before + elapsed());
+      last_good = done;
+    }
+  }
+  progress.finish();
+  if (last_good != it || it == start) {  // stopped between checkpoints: make the stop point one
+    // An interruption must not change which model is kept, or a resumed run would differ.
+    const double current = result.interrupted ? INFINITY : objective->loss();
+    if (current < best_loss) {
+      best_loss = current;
+      best = *params;
+    }
+    write_outputs(it, seconds_before + elapsed());
+  }
+  result.iterations = it;
+  result.train_loss = best_loss;
+  result.test_loss = history.empty() ? NAN : history.back()[2];
+  result.seconds = seconds_before + elapsed();
+  return result;
+}
+
+}  // namespace nimde::nn
