@@ -154,8 +154,8 @@ State weighted_sum(const std::vector<State>& k, const std::vector<double>& w, do
   return acc;
 }
 
-/// The largest over points of the error norm in the header (dopri5's or, with err₃, dop853's).
-/// Not finite if any entry is not.
+/// The largest over points of the error norm in the header: dopri5's from err = Σ e_i k_i, or
+/// dop853's from E₅ = err and E₃ = err3. Infinite if any entry is not finite.
 template <class T>
 double error_norm(const Values<T>& err, std::type_identity_t<const Values<T>*> err3, const Values<T>& y,
                   const Values<T>& y1, double h, const AdaptiveOptions& o) {
@@ -202,7 +202,8 @@ double initial_step(const Pair& pair, const Field& f, const State& y0, const Sta
     }
     const double ny = std::sqrt(sy / d);
     norm_f[i] = std::sqrt(sf / d);
-    h = std::min(h, (ny < 1e-5 || norm_f[i] < 1e-5) ? 1e-6 : 0.01 * ny / norm_f[i]);
+    const double guess = 0.01 * ny / norm_f[i];  // 0 if f has a component where sk = 0 (atol = 0, y = 0)
+    h = std::min(h, (ny < 1e-5 || norm_f[i] < 1e-5 || !(guess > 0)) ? 1e-6 : guess);
   }
   const State f1 = f(State(y0 + f0 * h));
   ++stats.evaluations;
@@ -217,7 +218,8 @@ double initial_step(const Pair& pair, const Field& f, const State& y0, const Sta
     }
     const double second = std::sqrt(s2 / d) / h;
     const double m = std::max(norm_f[i], second);
-    h1 = std::min(h1, m <= 1e-15 ? std::max(1e-6, h * 1e-3) : std::pow(0.01 / m, 1.0 / pair.order));
+    const double guess = std::pow(0.01 / m, 1.0 / pair.order);
+    h1 = std::min(h1, (m <= 1e-15 || !(guess > 0)) ? std::max(1e-6, h * 1e-3) : guess);
   }
   return std::min({100 * h, h1, h_max});
 }

@@ -11,9 +11,10 @@
 //   dopri5  Dormand–Prince 5(4): 7 stages, the last being f(y₁), which is the next step's first
 //           (first same as last), so 6 evaluations per step; q = 4, fac 0.2 .. 10.
 //   dop853  Hairer's 8(5,3): 12 stages + f(y₁) for the next step. Its error blends a 5th-order
-//           estimate err₅ and a 3rd-order one err₃ as in dop853.f,
-//             ‖err‖ = |h| ‖err₅‖² / sqrt(‖err₅‖² + 0.01 ‖err₃‖²) / sqrt(d),
-//           which behaves like h⁸ but cannot be fooled by an err₅ that vanishes by accident;
+//           estimate E₅ = Σ e5_i k_i and a 3rd-order one E₃ = Σ e3_i k_i as in dop853.f: with
+//           |·| the Euclidean norm of the components divided by sk,
+//             ‖err‖ = |h| |E₅|² / sqrt(d (|E₅|² + 0.01 |E₃|²)),
+//           which behaves like h⁸ but is not fooled by an E₅ that vanishes by accident;
 //           q = 7, fac 0.333 .. 6.
 //
 // A batch (Array rows) is stepped with one common step size; its error is the largest

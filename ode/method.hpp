@@ -61,7 +61,8 @@ class Method {
 
   IterationOptions iteration;
 
-  /// One step of size h from y.
+  /// One step of size h from y. A partitioned method needs y = (p, q) of even dimension
+  /// (std::invalid_argument naming the method and the dimension otherwise).
   template <class State>
   State step(const Field& f, const State& y, double h) const;
 

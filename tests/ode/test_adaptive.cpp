@@ -187,6 +187,17 @@ TEST_CASE("a batch shares one step sequence and every point meets the tolerance"
   }
 }
 
+TEST_CASE("with atol = 0 a point at rest stays exactly at rest beside a moving one", "[adaptive]") {
+  autodiff::Array<double> y0(2, 2, 0.0);
+  y0.value()(1, 1) = 1;
+  for (const char* m : {"dopri5", "dop853"}) {
+    const auto ys = ode::integrate_adaptive(m, harmonic(), y0, 0.0, {1.0, 2.0}, tolerances(1e-9, 0));
+    CHECK(ys[1].value()(0, 0) == 0);
+    CHECK(ys[1].value()(0, 1) == 0);
+    CHECK(std::abs(ys[1].value()(1, 0) + std::sin(2.0)) < 1e-8);
+  }
+}
+
 TEST_CASE("output times are reached exactly, however close together", "[adaptive]") {
   // Dense outputs at the start, one far away, then one just past it; the first at t0 itself.
   std::vector<double> times{0.0};
