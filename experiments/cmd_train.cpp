@@ -69,6 +69,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--threads", c.threads, "OpenMP threads (0: all cores)")->capture_default_str();
   cmd->add_option("--seed", c.seed, "Seed of data, noise and initial weights")->capture_default_str();
   cmd->add_option("--noise", c.noise, "Std of Gaussian noise on the targets")->capture_default_str();
+  cmd->add_option("--batch", c.batch, "Minibatch size for adam/sgd (0: full batch, the paper's)")->capture_default_str();
   cmd->add_option("--checkpoint-every", c.checkpoint_every, "Checkpoint (and best-model) interval")->capture_default_str();
   cmd->add_option("--log-every", c.log_every, "Progress and loss.csv interval")->capture_default_str();
   cmd->add_option("--out", c.out, "Run directory (model.json, loss.csv, checkpoint.json, run.json)");

@@ -23,7 +23,7 @@ class TapedObjective final : public Objective {
   TapedObjective(MlpField net, ode::Method method, int steps, double t_data, const Tensor<double>& x,
                  const Tensor<double>& y)
       : net_(std::move(net)), method_(std::move(method)), steps_(steps), h_(t_data / steps), x_(convert<T>(x)),
-        y_(convert<T>(y)) {
+        y_(convert<T>(y)), all_x_(x_), all_y_(y_) {
     if (steps < 1) throw std::invalid_argument("steps must be at least 1, got " + std::to_string(steps));
     if (x.shape() != y.shape()) throw std::invalid_argument("objective: inputs and targets differ in shape");
     field_ = net_.field("network", std::vector<std::string>(x.shape()[1], "y"));
@@ -40,6 +40,24 @@ class TapedObjective final : public Objective {
       copy_grad(p.biases[l], grad[2 * l + 1]);
     }
     return loss.value()(0, 0);
+  }
+
+  void select_rows(const std::vector<std::size_t>& rows) override {
+    if (rows.empty()) {
+      x_ = all_x_;
+      y_ = all_y_;
+      return;
+    }
+    const std::size_t d = all_x_.shape()[1];
+    if (x_.shape()[0] != rows.size()) {
+      x_.resize({rows.size(), d});
+      y_.resize({rows.size(), d});
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      for (std::size_t k = 0; k < d; ++k) {
+        x_(i, k) = all_x_(rows[i], k);
+        y_(i, k) = all_y_(rows[i], k);
+      }
   }
 
   double loss() override {
@@ -66,7 +84,8 @@ class TapedObjective final : public Objective {
   ode::Method method_;
   int steps_;
   double h_;
-  Tensor<T> x_, y_;
+  Tensor<T> x_, y_;          ///< the rows in use
+  Tensor<T> all_x_, all_y_;  ///< all the data
   ode::Field field_;
   Tape<T> tape_;
 };

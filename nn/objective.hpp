@@ -19,6 +19,8 @@ class Objective {
   virtual double loss_and_grad(std::vector<Tensor<double>>& grad) = 0;
   /// L at the current parameters, forward only.
   virtual double loss() = 0;
+  /// Restrict the loss to these rows of the data (a minibatch); empty: all rows.
+  virtual void select_rows(const std::vector<std::size_t>& rows) = 0;
 };
 
 /// The objective on data (x, y) (n × d each), computed in precision "f32" or "f64".

@@ -32,7 +32,8 @@ json to_json(const TrainConfig& c) {
               {"lr", c.lr},               {"lr_decay", c.lr_decay},   {"momentum", c.momentum},
               {"iterations", c.iterations}, {"dtype", c.dtype},       {"threads", c.threads},
               {"seed", c.seed},           {"checkpoint_every", c.checkpoint_every},
-              {"log_every", c.log_every}, {"noise", c.noise},         {"out", c.out}};
+              {"log_every", c.log_every}, {"noise", c.noise},         {"batch", c.batch},
+              {"out", c.out}};
 }
 
 TrainConfig config_from_json(const json& j) {
@@ -62,6 +63,7 @@ TrainConfig config_from_json(const json& j) {
   c.checkpoint_every = j.at("checkpoint_every");
   c.log_every = j.at("log_every");
   c.noise = j.at("noise");
+  c.batch = j.value("batch", std::size_t{0});
   c.out = j.at("out");
   return c;
 }
@@ -110,6 +112,8 @@ TrainConfig resolve(TrainConfig c) {
   require(c.log_every >= 1, "--log-every", c.log_every, "must be at least 1");
   require(c.noise >= 0, "--noise", c.noise, "must not be negative");
   require(!c.out.empty(), "--out", "''", "a run directory is needed");
+  require(c.batch <= c.points, "--batch", c.batch, "exceeds --points");
+  require(c.batch == 0 || c.optimizer != "lbfgs", "--batch", c.batch, "L-BFGS is full batch");
   return c;
 }
 
@@ -177,6 +181,20 @@ class Progress {
   bool live_;
   long total_;
 };
+
+/// The rows of iteration k's minibatch: a partial Fisher–Yates shuffle seeded by (seed, k), so
+/// a resumed run draws the same batches without keeping a generator's state.
+std::vector<std::size_t> minibatch(const TrainConfig& c, long k) {
+  std::vector<std::size_t> rows(c.points);
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  std::uint64_t state = derive_seed(c.seed, 0x6d696e6962617463ull + static_cast<std::uint64_t>(k));
+  for (std::size_t i = 0; i < c.batch; ++i) {
+    state = derive_seed(state, i);
+    std::swap(rows[i], rows[i + state % (rows.size() - i)]);
+  }
+  rows.resize(c.batch);
+  return rows;
+}
 
 /// One iteration of the chosen optimiser on the objective: Adam and SGD take one gradient
 /// step; L-BFGS one quasi-Newton iteration with its line search.
@@ -316,6 +334,7 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
       result.interrupted = true;
       break;
     }
+    if (c.batch > 0 && c.batch < c.points) objective->select_rows(minibatch(c, it));
     const double lr = optimizer.learning_rate();
     const double loss = optimizer.iterate();
     if (optimizer.converged()) {
@@ -335,6 +354,7 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
     }
     if (at_checkpoint) {
       // The paper keeps the checkpoint with the lowest training loss.
+      if (c.batch > 0) objective->select_rows({});  // the best model is judged on all the data
       const double current = objective->loss();
       if (current < best_loss) {
         best_loss = current;
@@ -347,6 +367,7 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
   progress.finish();
   if (last_good != it || it == start) {  // stopped between checkpoints: make the stop point one
     // An interruption must not change which model is kept, or a resumed run would differ.
+    if (c.batch > 0) objective->select_rows({});
     const double current = result.interrupted ? INFINITY : objective->loss();
     if (current < best_loss) {
       best_loss = current;

@@ -39,6 +39,7 @@ struct TrainConfig {
   long checkpoint_every = 1000;            ///< also the interval at which the best model is chosen
   long log_every = 100;
   double noise = 0;                        ///< std of Gaussian noise on the targets
+  std::size_t batch = 0;                   ///< minibatch size (Adam, SGD); 0: full batch
   std::string out;                         ///< run directory
 };
 

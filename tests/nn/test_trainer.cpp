@@ -66,6 +66,21 @@ TEST_CASE("a stopped and resumed run ends bitwise identical to an uninterrupted 
   }
 }
 
+TEST_CASE("a stopped and resumed minibatch run draws the same batches", "[trainer]") {
+  nn::TrainConfig a = small_config("nimde_train_mb_a"), b = small_config("nimde_train_mb_b");
+  a.batch = b.batch = 64;
+  std::ostringstream log;
+  nn::train(a, false, log);
+  nn::train(b, false, log, nullptr, 33);
+  nn::train(b, true, log);
+  CHECK(nn::to_json(nn::load_model(a.out + "/model.json"))["layers"] ==
+        nn::to_json(nn::load_model(b.out + "/model.json"))["layers"]);
+  nn::TrainConfig full = small_config("nimde_train_mb_full");
+  nn::train(full, false, log);
+  CHECK(nn::to_json(nn::load_model(a.out + "/model.json"))["layers"] !=
+        nn::to_json(nn::load_model(full.out + "/model.json"))["layers"]);
+}
+
 TEST_CASE("training gives the same model for 1 and 2 threads", "[trainer][threads]") {
   nn::TrainConfig one = small_config("nimde_train_t1"), two = small_config("nimde_train_t2");
   one.threads = 1;
