@@ -1,0 +1,60 @@
+// `nimde train` and `nimde eval` end to end: the run directory, the report, the errors.
+#include <filesystem>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/cli_run.hpp"
+
+using nimde::test::run_cli;
+namespace fs = std::filesystem;
+
+TEST_CASE("train writes a run directory that eval reads", "[cli][train]") {
+  const std::string dir = (fs::temp_directory_path() / "nimde_cli_train").string();
+  fs::remove_all(dir);
+  const auto train = run_cli({"train", "--system", "pendulum", "--method", "midpoint", "--steps", "2", "--points", "300",
+                              "--test-points", "100", "--width", "16", "--iters", "40", "--checkpoint-every", "20",
+                              "--dtype", "f64", "--out", dir});
+  INFO(train.err);
+  REQUIRE(train.code == 0);
+  CHECK_THAT(train.out, Catch::Contains("finished after 40 iterations"));
+  for (const char* f : {"model.json", "loss.csv", "checkpoint.json", "run.json"}) CHECK(fs::exists(fs::path(dir) / f));
+
+  const auto eval = run_cli({"eval", "--model", dir + "/model.json", "--test-points", "100", "--format", "json"});
+  REQUIRE(eval.code == 0);
+  const auto j = nlohmann::json::parse(eval.out);
+  CHECK(j["method"] == "midpoint");
+  CHECK(j["steps"] == 2);
+  CHECK(j["field_error"].get<double>() > 0);
+  CHECK(j["test_loss"].get<double>() > 0);
+  CHECK(j.contains("fits_solver_not_ode"));
+
+  // Resuming a finished run does nothing more and succeeds.
+  const auto resume = run_cli({"train", "--resume", dir});
+  CHECK(resume.code == 0);
+}
+
+TEST_CASE("train and eval refuse bad options in one line naming the value", "[cli][train]") {
+  const std::string dir = (fs::temp_directory_path() / "nimde_cli_train_bad").string();
+  struct Case {
+    std::vector<std::string> args;
+    std::string named;
+  };
+  const Case cases[] = {
+      {{"train", "--system", "nope", "--out", dir}, "nope"},
+      {{"train", "--system", "pendulum", "--method", "rk5", "--out", dir}, "rk5"},
+      {{"train", "--system", "pendulum", "--steps", "0", "--out", dir}, "--steps"},
+      {{"train", "--system", "pendulum", "--dtype", "f16", "--out", dir}, "f16"},
+      {{"train", "--system", "pendulum", "--optimizer", "adagrad", "--out", dir}, "adagrad"},
+      {{"train", "--field", "p' = q; q' = -p", "--out", dir}, "--domain"},
+      {{"train", "--resume", dir + "/missing"}, "missing"},
+      {{"eval", "--model", dir + "/missing.json"}, "missing.json"},
+  };
+  for (const Case& c : cases) {
+    const auto r = run_cli(c.args);
+    INFO(c.named << ": " << r.err);
+    CHECK(r.code != 0);
+    CHECK_THAT(r.err, Catch::Contains(c.named));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+}
