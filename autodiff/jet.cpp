@@ -1,11 +1,17 @@
 #include "autodiff/jet.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string>
 
 namespace nimde::autodiff {
 
-// ---- the box and its multiplication table ------------------------------------------------------
+void detail::throw_different_boxes() {
+  throw std::invalid_argument("jets of two different boxes combined in one operation");
+}
+
+// ---- the box and its tables ----------------------------------------------------------------------
 
 JetShape::JetShape(std::vector<int> alpha) : alpha_(std::move(alpha)) {
   for (int a : alpha_) {
@@ -19,27 +25,60 @@ JetShape::JetShape(std::vector<int> alpha) : alpha_(std::move(alpha)) {
                                   " coefficients");
     }
   }
+  std::vector<std::vector<int>> beta(static_cast<std::size_t>(size_));
   for (int i = 0; i < size_; ++i) {
-    const std::vector<int> beta = multi_index(i);
+    beta[i] = multi_index(i);
     double deg = 0, fact = 1;
-    for (int b : beta) {
+    for (int b : beta[i]) {
       deg += b;
       for (int m = 2; m <= b; ++m) fact *= m;
     }
     degree_.push_back(deg);
     factorial_.push_back(fact);
   }
-  // For each β, every γ ≤ β in ascending index order, with β − γ beside it.
-  offsets_.push_back(0);
+  // For each β every γ ≤ β, ascending; index(β − γ) = index(β) − index(γ) in mixed radix.
+  std::vector<std::vector<Term>> products(static_cast<std::size_t>(size_)), chains(products.size()),
+      squares(products.size());
   for (int i = 0; i < size_; ++i) {
-    const std::vector<int> beta = multi_index(i);
     for (int g = 0; g <= i; ++g) {
-      const std::vector<int> gamma = multi_index(g);
       bool below = true;
-      for (std::size_t k = 0; k < beta.size(); ++k) below = below && gamma[k] <= beta[k];
-      if (below) pairs_.push_back({static_cast<std::uint8_t>(g), static_cast<std::uint8_t>(i - g)});
+      for (std::size_t k = 0; k < beta[i].size(); ++k) below = below && beta[g][k] <= beta[i][k];
+      if (!below) continue;
+      const auto dest = static_cast<std::uint8_t>(i), left = static_cast<std::uint8_t>(g),
+                 right = static_cast<std::uint8_t>(i - g);
+      products[i].push_back({dest, left, right, 1.0});
+      if (g != 0) chains[i].push_back({dest, left, right, degree_[g] / degree_[i]});
+      if (g <= i - g) squares[i].push_back({dest, left, right, g == i - g ? 1.0 : 2.0});
     }
-    offsets_.push_back(static_cast<std::uint32_t>(pairs_.size()));
+  }
+  // Interleave: the first term of every coefficient, then every second term, and so on.
+  auto interleave = [](const std::vector<std::vector<Term>>& by_dest, const std::vector<int>& dests,
+                       std::vector<Term>& out) {
+    for (std::size_t rank = 0;; ++rank) {
+      bool any = false;
+      for (int d : dests) {
+        if (rank < by_dest[d].size()) {
+          out.push_back(by_dest[d][rank]);
+          any = true;
+        }
+      }
+      if (!any) return;
+    }
+  };
+  std::vector<int> all(static_cast<std::size_t>(size_));
+  std::iota(all.begin(), all.end(), 0);
+  interleave(products, all, product_);
+  // Waves of equal degree: no coefficient of a wave needs another of the same wave.
+  const int max_degree = static_cast<int>(degree_.back());
+  for (Waves* w : {&chain_, &square_, &wave_}) w->ends.push_back(0);
+  for (int k = 1; k <= max_degree; ++k) {
+    std::vector<int> wave;
+    for (int i = 1; i < size_; ++i)
+      if (degree_[i] == k) wave.push_back(i);
+    interleave(chains, wave, chain_.terms);
+    interleave(squares, wave, square_.terms);
+    for (int i : wave) wave_.terms.push_back({static_cast<std::uint8_t>(i), 0, 0, 0.0});
+    for (Waves* w : {&chain_, &square_, &wave_}) w->ends.push_back(static_cast<std::uint32_t>(w->terms.size()));
   }
 }
 
@@ -63,69 +102,77 @@ std::vector<int> JetShape::multi_index(int index) const {
 }
 
 // ---- the recurrences -----------------------------------------------------------------------------
+
+namespace detail {
+
+/// The sums every operation is made of, as flat loops over the tables of a shape.
+struct JetKernels {
+  using Term = JetShape::Term;
+  using Waves = JetShape::Waves;
+
+  /// r_β += Σ_{γ≤β} a_γ b_{β−γ} for every β: the product.
+  static void product(const JetShape& s, const Jet& a, const Jet& b, Jet& r) {
+    for (const Term& t : s.product_) r[t.dest] += a[t.left] * b[t.right];
+  }
+  /// x_dest += sign · Σ weight · a_left · b_right over the terms of wave k of a list.
+  static void accumulate(const Waves& w, std::size_t k, double sign, const Jet& a, const Jet& b, Jet& x) {
+    for (std::uint32_t p = w.ends[k - 1]; p < w.ends[k]; ++p) {
+      const Term& t = w.terms[p];
+      x[t.dest] += sign * t.weight * a[t.left] * b[t.right];
+    }
+  }
+  /// f(β) for the coefficients β of wave k.
+  template <class F>
+  static void each(const JetShape& s, std::size_t k, F f) {
+    for (std::uint32_t p = s.wave_.ends[k - 1]; p < s.wave_.ends[k]; ++p) f(s.wave_.terms[p].dest);
+  }
+  static std::size_t waves(const JetShape& s) { return s.wave_.ends.size() - 1; }
+
+  // The recurrences, wave by wave (each wave needs only lower degrees):
+  /// E b = u E a:  b_β = Σ_{0<γ≤β} (|γ|/|β|) a_γ u_{β−γ}
+  static void chain(const JetShape& s, std::size_t k, const Jet& a, const Jet& u, Jet& b, double sign = 1) {
+    accumulate(s.chain_, k, sign, a, u, b);
+  }
+  /// x_β −= Σ_{0<γ≤β} b_γ c_{β−γ} (the chain pairs without their weights)
+  static void subtract_pairs(const JetShape& s, std::size_t k, const Jet& b, const Jet& c, Jet& x) {
+    for (std::uint32_t p = s.chain_.ends[k - 1]; p < s.chain_.ends[k]; ++p) {
+      const Term& t = s.chain_.terms[p];
+      x[t.dest] -= b[t.left] * c[t.right];
+    }
+  }
+  /// sign · Σ_{γ≤β} t_γ t_{β−γ}, each symmetric pair once with weight 2
+  static void square(const JetShape& s, std::size_t k, const Jet& t, Jet& x, double sign = 1) {
+    accumulate(s.square_, k, sign, t, t, x);
+  }
+};
+
+}  // namespace detail
+
 namespace {
 
-/// Σ_{γ≤β} a_γ b_{β−γ}: coefficient β of the product.
-inline double product(std::span<const JetShape::Pair> pairs, const Jet& a, const Jet& b) {
-  double s = 0;
-  for (const JetShape::Pair& p : pairs) s += a.c[p.left] * b.c[p.right];
-  return s;
-}
+using K = detail::JetKernels;
 
-/// (1/|β|) Σ_{0<γ≤β} |γ| a_γ u_{β−γ}: coefficient β of b = g(a) when E b = u E a (γ = 0 has
-/// weight |0| = 0, so it may stay in the sum).
-inline double chain(const JetShape& s, int beta, const Jet& a, const Jet& u) {
-  double acc = 0;
-  for (const JetShape::Pair& p : s.pairs(beta)) acc += s.degree(p.left) * a.c[p.left] * u.c[p.right];
-  return acc / s.degree(beta);
-}
-
-/// A result of `a`'s shape with b_0 = value.
-inline Jet start(const Jet& a, double value) {
-  Jet r;
-  r.shape = a.shape;
-  r.c[0] = value;
-  return r;
-}
-
-/// b = g(a) and u = g'(a) with E b = u E a and u_β given by `next_u` once b_β is known.
-template <class NextU>
-Jet chain_rule(const Jet& a, double b0, double u0, NextU next_u) {
-  Jet b = start(a, b0), u = start(a, u0);
-  if (!a.shape) return b;
-  const JetShape& s = *a.shape;
-  for (int i = 1; i < s.size(); ++i) {
-    b.c[i] = chain(s, i, a, u);
-    u.c[i] = next_u(s, i, b);
-  }
-  return b;
-}
+/// A result of `a`'s shape with c_0 = value and every other coefficient 0.
+inline Jet start(const Jet& a, double value) { return Jet::constant_of(a.shape, value); }
 
 }  // namespace
 
 // ---- arithmetic ---------------------------------------------------------------------------------
 
-Jet operator*(const Jet& a, const Jet& b) {
-  const JetShape* shape = detail::common_shape(a, b);
-  if (!a.shape) return b * a.c[0];
-  if (!b.shape) return a * b.c[0];
-  Jet r;
-  r.shape = shape;
-  for (int i = 0; i < shape->size(); ++i) r.c[i] = product(shape->pairs(i), a, b);  // Σ a_γ b_{β−γ}
+Jet detail::multiply(const Jet& a, const Jet& b) {
+  const JetShape& s = *detail::common_shape(a, b);
+  Jet r = Jet::constant_of(&s, 0.0);
+  K::product(s, a, b, r);  // Σ_{γ≤β} a_γ b_{β−γ}
   return r;
 }
 
-Jet operator/(const Jet& a, const Jet& b) {
-  const JetShape* shape = detail::common_shape(a, b);
-  if (!b.shape) return a / b.c[0];
-  Jet r;
-  r.shape = shape;
-  r.c[0] = a.c[0] / b.c[0];
-  for (int i = 1; i < shape->size(); ++i) {  // c_β = (a_β − Σ_{0<γ≤β} b_γ c_{β−γ}) / b_0
-    double s = a.c[i];
-    for (const JetShape::Pair& p : shape->pairs(i))
-      if (p.left != 0) s -= b.c[p.left] * r.c[p.right];
-    r.c[i] = s / b.c[0];
+Jet detail::divide(const Jet& a, const Jet& b) {
+  const JetShape& s = *detail::common_shape(a, b);
+  Jet r = Jet::constant_of(&s, a[0] / b[0]);
+  // c_β = (a_β − Σ_{0<γ≤β} b_γ c_{β−γ}) / b_0: the sum reads c below degree |β| only.
+  for (std::size_t k = 1; k <= K::waves(s); ++k) {
+    K::subtract_pairs(s, k, b, r, r);
+    K::each(s, k, [&](int i) { r[i] = (a[i] + r[i]) / b[0]; });
   }
   return r;
 }
@@ -135,34 +182,32 @@ Jet operator/(double s, const Jet& a) { return Jet(s) / a; }
 // ---- exponential and logarithm ------------------------------------------------------------------
 
 Jet exp(const Jet& a) {  // E b = b E a: u = b
-  Jet b = start(a, std::exp(a.c[0]));
+  Jet b = start(a, std::exp(a[0]));
   if (!a.shape) return b;
-  for (int i = 1; i < a.shape->size(); ++i) b.c[i] = chain(*a.shape, i, a, b);
+  for (std::size_t k = 1; k <= K::waves(*a.shape); ++k) K::chain(*a.shape, k, a, b, b);
   return b;
 }
 
-Jet log(const Jet& a) {  // |β| a_0 b_β = |β| a_β − Σ_{0<γ<β} |γ| b_γ a_{β−γ}
-  Jet b = start(a, std::log(a.c[0]));
+Jet log(const Jet& a) {  // a E b = E a:  b_β = (a_β − Σ_{0<γ<β} (|γ|/|β|) b_γ a_{β−γ}) / a_0
+  Jet b = start(a, std::log(a[0]));
   if (!a.shape) return b;
   const JetShape& s = *a.shape;
-  for (int i = 1; i < s.size(); ++i) {
-    double acc = s.degree(i) * a.c[i];
-    for (const JetShape::Pair& p : s.pairs(i))
-      if (p.left != i) acc -= s.degree(p.left) * b.c[p.left] * a.c[p.right];
-    b.c[i] = acc / (s.degree(i) * a.c[0]);
+  Jet sum = start(a, 0.0);  // the γ = β term reads b_β, which is 0 until its wave is finished
+  for (std::size_t k = 1; k <= K::waves(s); ++k) {
+    K::chain(s, k, b, a, sum);
+    K::each(s, k, [&](int i) { b[i] = (a[i] - sum[i]) / a[0]; });
   }
   return b;
 }
 
-Jet sqrt(const Jet& a) {  // 2 b_0 b_β = a_β − Σ_{0<γ<β} b_γ b_{β−γ}
-  Jet b = start(a, std::sqrt(a.c[0]));
+Jet sqrt(const Jet& a) {  // b b = a:  b_β = (a_β − Σ_{0<γ<β} b_γ b_{β−γ}) / (2 b_0)
+  Jet b = start(a, std::sqrt(a[0]));
   if (!a.shape) return b;
   const JetShape& s = *a.shape;
-  for (int i = 1; i < s.size(); ++i) {
-    double acc = a.c[i];
-    for (const JetShape::Pair& p : s.pairs(i))
-      if (p.left != 0 && p.left != i) acc -= b.c[p.left] * b.c[p.right];
-    b.c[i] = acc / (2 * b.c[0]);
+  Jet sum = start(a, 0.0);  // the pair (0, β) reads b_β, which is 0 until its wave is finished
+  for (std::size_t k = 1; k <= K::waves(s); ++k) {
+    K::square(s, k, b, sum);
+    K::each(s, k, [&](int i) { b[i] = (a[i] - sum[i]) / (2 * b[0]); });
   }
   return b;
 }
@@ -171,13 +216,24 @@ Jet sqrt(const Jet& a) {  // 2 b_0 b_β = a_β − Σ_{0<γ<β} b_γ b_{β−γ}
 namespace {
 /// sin a and cos a together: each is the other's derivative (up to sign).
 void sin_cos(const Jet& a, Jet& s, Jet& c) {
-  s = start(a, std::sin(a.c[0]));
-  c = start(a, std::cos(a.c[0]));
+  s = start(a, std::sin(a[0]));
+  c = start(a, std::cos(a[0]));
   if (!a.shape) return;
-  for (int i = 1; i < a.shape->size(); ++i) {
-    s.c[i] = chain(*a.shape, i, a, c);   // E s = c E a
-    c.c[i] = -chain(*a.shape, i, a, s);  // E c = −s E a
+  for (std::size_t k = 1; k <= K::waves(*a.shape); ++k) {
+    K::chain(*a.shape, k, a, c, s);        // E s = c E a
+    K::chain(*a.shape, k, a, s, c, -1.0);  // E c = −s E a (s of lower degree only)
   }
+}
+
+/// b = g(a) with E b = u E a and u = 1 + sign · b²: tan (sign +1) and tanh (sign −1).
+Jet tan_like(const Jet& a, double b0, double sign) {
+  Jet b = start(a, b0), u = start(a, 1 + sign * b0 * b0);
+  if (!a.shape) return b;
+  for (std::size_t k = 1; k <= K::waves(*a.shape); ++k) {
+    K::chain(*a.shape, k, a, u, b);
+    K::square(*a.shape, k, b, u, sign);  // u_β = sign Σ_{γ≤β} b_γ b_{β−γ}, b up to degree k known
+  }
+  return b;
 }
 }  // namespace
 
@@ -193,18 +249,12 @@ Jet cos(const Jet& a) {
   return c;
 }
 
-Jet tan(const Jet& a) {  // u = 1 + t²: u_β = Σ_{γ≤β} t_γ t_{β−γ} for β > 0
-  const double t0 = std::tan(a.c[0]);
-  return chain_rule(a, t0, 1 + t0 * t0, [](const JetShape& s, int i, const Jet& t) { return product(s.pairs(i), t, t); });
-}
+Jet tan(const Jet& a) { return tan_like(a, std::tan(a[0]), 1.0); }  // u = 1 + t²
 
-Jet tanh(const Jet& a) {  // u = 1 − t²: u_β = −Σ_{γ≤β} t_γ t_{β−γ} for β > 0
-  const double t0 = std::tanh(a.c[0]);
-  return chain_rule(a, t0, 1 - t0 * t0, [](const JetShape& s, int i, const Jet& t) { return -product(s.pairs(i), t, t); });
-}
+Jet tanh(const Jet& a) { return tan_like(a, std::tanh(a[0]), -1.0); }  // u = 1 − t²
 
 // ---- piecewise ----------------------------------------------------------------------------------
 
-Jet abs(const Jet& a) { return a.c[0] < 0 ? -a : a; }
+Jet abs(const Jet& a) { return a[0] < 0 ? -a : a; }
 
 }  // namespace nimde::autodiff

@@ -36,15 +36,17 @@
 // is needed. Quotients, log and sqrt solve a product for its unknown factor the same way.
 //
 // Storage and cost. A box has n = Π (α_i + 1) coefficients and Π (α_i + 1)(α_i + 2)/2 pairs
-// (γ, β − γ). Coefficients sit in mixed-radix order (index = Σ β_i s_i, s_1 = 1, s_{i+1} =
-// s_i (α_i + 1)), in which γ ≤ β implies index(γ) ≤ index(β): one ascending sweep meets each
-// coefficient after everything it depends on. A JetShape owns α and the table of pairs; a Jet
-// points to its shape and holds kCapacity coefficients inline, unused ones zero, so a jet never
-// allocates and +, −, × double are fixed-length loops the compiler vectorises. Every jet of one
-// computation shares one shape; a jet without a shape is a constant.
+// (γ, β − γ): hyper-dual numbers in k directions have 2^k and 3^k, a Taylor polynomial of degree
+// d has d + 1 and (d + 1)(d + 2)/2. Coefficients sit in mixed-radix order (index = Σ β_i s_i,
+// s_1 = 1, s_{i+1} = s_i (α_i + 1)), so index(β − γ) = index(β) − index(γ). A coefficient of
+// degree |β| depends only on coefficients of lower degree, so the recurrences run in waves of
+// equal degree, each wave a set of independent sums. A JetShape owns α and these tables (flat
+// lists of terms, one loop per wave); a Jet points to its shape and holds kCapacity coefficients
+// inline in four-wide vectors, unused ones zero, so a jet never allocates and +, −, × double are
+// a few vector instructions whatever the box. Every jet of one computation shares one shape; a
+// jet without a shape is a constant.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -52,16 +54,16 @@
 
 namespace nimde::autodiff {
 
+struct Jet;
+namespace detail {
+struct JetKernels;
+}
+
 /// The box α of a jet algebra J_α and its multiplication table.
 class JetShape {
  public:
   /// Coefficients a jet holds inline; boxes with Π (α_i + 1) above this are refused.
   static constexpr int kCapacity = 16;
-
-  /// One term a_γ b_{β−γ} of a product's coefficient β, by coefficient indices.
-  struct Pair {
-    std::uint8_t left, right;  ///< indices of γ and β − γ
-  };
 
   /// The box α (every α_i ≥ 0); throws std::invalid_argument if it has more than kCapacity
   /// coefficients.
@@ -80,51 +82,86 @@ class JetShape {
   double degree(int index) const { return degree_[static_cast<std::size_t>(index)]; }
   /// β! for a coefficient index: f^(|β|)(v^β) = β! · (coefficient of ε^β).
   double factorial(int index) const { return factorial_[static_cast<std::size_t>(index)]; }
-  /// The pairs (γ, β − γ) with γ ≤ β, ascending in γ, for the coefficient β.
-  std::span<const Pair> pairs(int index) const {
-    const auto i = static_cast<std::size_t>(index);
-    return {pairs_.data() + offsets_[i], pairs_.data() + offsets_[i + 1]};
-  }
 
   bool operator==(const JetShape& other) const { return alpha_ == other.alpha_; }
 
  private:
+  friend struct detail::JetKernels;
+  /// One weighted term of a sum that builds coefficient `dest`: weight · x_left · y_right.
+  struct Term {
+    std::uint8_t dest, left, right;
+    double weight;
+  };
+  /// A list of terms cut into waves of equal degree |β| = 1, 2, … (coefficient 0 excluded).
+  struct Waves {
+    std::vector<Term> terms;
+    std::vector<std::uint32_t> ends;  ///< terms of wave k: [ends[k−1], ends[k]), ends[0] = 0
+  };
+
   std::vector<int> alpha_, stride_;
   int size_ = 1;
   std::vector<double> degree_, factorial_;
-  std::vector<Pair> pairs_;
-  std::vector<std::uint32_t> offsets_;
+  // Flat tables for the kernels. Within a list the terms of different coefficients alternate, so
+  // consecutive updates are independent; every loop has a trip count fixed by the shape.
+  std::vector<Term> product_;  ///< all γ ≤ β (weight 1)
+  Waves chain_;                ///< 0 < γ ≤ β, weight |γ|/|β|
+  Waves square_;               ///< γ ≤ β − γ by index, weight 2 (1 when γ = β − γ)
+  Waves wave_;                 ///< the coefficients themselves, as terms with dest = β
 };
 
-/// A truncated Taylor polynomial Σ_β c[β] ε^β over the box of `shape` (see the page above).
+/// A truncated Taylor polynomial Σ_β c_β ε^β over the box of `shape` (see the page above).
 struct Jet {
   static constexpr int kCapacity = JetShape::kCapacity;
+  /// Four coefficients side by side (a GCC/Clang vector: + − × act on all four at once).
+  typedef double Lanes __attribute__((vector_size(32)));
+  static constexpr int kLanes = kCapacity / 4;
 
-  const JetShape* shape = nullptr;    ///< the box; nullptr for a constant
-  std::array<double, kCapacity> c{};  ///< coefficients by index; those past shape->size() are 0
+  Lanes lanes[kLanes];    ///< c_i = lanes[i / 4][i % 4]; coefficients past shape->size() are 0
+  const JetShape* shape;  ///< the box; nullptr for a constant
 
-  Jet() = default;                                                     ///< the constant 0
-  explicit Jet(double value) { c[0] = value; }                         ///< a constant
-  Jet(const JetShape& s, double value) : shape(&s) { c[0] = value; }   ///< value + 0·ε
+  Jet() : Jet(constant_of(nullptr, 0.0)) {}                              ///< the constant 0
+  explicit Jet(double value) : Jet(constant_of(nullptr, value)) {}       ///< a constant
+  Jet(const JetShape& s, double value) : Jet(constant_of(&s, value)) {}  ///< value + 0·ε
   /// value + ε_i: the variable x_i seeded in direction i.
   static Jet variable(const JetShape& s, double value, int i) {
     Jet r(s, value);
-    r.c[static_cast<std::size_t>(s.unit(i))] = 1;
+    r[s.unit(i)] = 1;
     return r;
   }
 
-  double value() const { return c[0]; }  ///< a_0, the plain number
-  double operator[](int index) const { return c[static_cast<std::size_t>(index)]; }
-  double& operator[](int index) { return c[static_cast<std::size_t>(index)]; }
+  double value() const { return lanes[0][0]; }  ///< c_0, the plain number
+  /// The coefficient with this index (of ε^β for index = Σ β_i s_i).
+  double operator[](int index) const { return lanes[index / 4][index % 4]; }
+  double& operator[](int index) { return lanes[index / 4][index % 4]; }
+
+  /// Tag for a result whose every coefficient the caller writes (skips zero-filling).
+  struct Unfilled {};
+  Jet(const JetShape* s, Unfilled) : shape(s) {}
+  /// A jet of shape s with c_0 = value and every other coefficient 0.
+  static Jet constant_of(const JetShape* s, double value) {
+    Jet r(s, Unfilled{});
+    r.lanes[0] = Lanes{value, 0, 0, 0};
+    for (int k = 1; k < kLanes; ++k) r.lanes[k] = Lanes{0, 0, 0, 0};
+    return r;
+  }
 };
+static_assert(JetShape::kCapacity % 4 == 0);
 
 namespace detail {
+[[noreturn]] void throw_different_boxes();
 /// The shape of a result from two operands: either one's if the other is a constant; equal
 /// boxes otherwise (throws std::invalid_argument for jets of two different algebras).
 inline const JetShape* common_shape(const Jet& a, const Jet& b) {
-  if (a.shape == b.shape || b.shape == nullptr) return a.shape;
+  if (a.shape == b.shape || b.shape == nullptr) [[likely]] return a.shape;
   if (a.shape == nullptr || *a.shape == *b.shape) return b.shape;
-  throw std::invalid_argument("jets of two different boxes combined in one operation");
+  throw_different_boxes();
+}
+/// r = op(lanes of a, lanes of b), lane by lane.
+template <class Op>
+inline Jet lanewise(const JetShape* shape, const Jet& a, const Jet& b, Op op) {
+  Jet r(shape, Jet::Unfilled{});
+  for (int k = 0; k < Jet::kLanes; ++k) r.lanes[k] = op(a.lanes[k], b.lanes[k]);
+  return r;
 }
 }  // namespace detail
 
@@ -132,61 +169,54 @@ inline const JetShape* common_shape(const Jet& a, const Jet& b) {
 inline double value_of(const Jet& a) { return a.value(); }
 
 // ---- arithmetic --------------------------------------------------------------------------------
-// Linear operations act coefficientwise on all kCapacity slots (unused ones stay 0).
+// Linear operations act on all kCapacity slots, four at a time (unused ones stay 0).
 
 /// −(a)_β = −a_β
 inline Jet operator-(const Jet& a) {
-  Jet r;
-  r.shape = a.shape;
-  for (int i = 0; i < Jet::kCapacity; ++i) r.c[i] = -a.c[i];
-  return r;
+  return detail::lanewise(a.shape, a, a, [](Jet::Lanes x, Jet::Lanes) { return -x; });
 }
 /// (a + b)_β = a_β + b_β
 inline Jet operator+(const Jet& a, const Jet& b) {
-  Jet r;
-  r.shape = detail::common_shape(a, b);
-  for (int i = 0; i < Jet::kCapacity; ++i) r.c[i] = a.c[i] + b.c[i];
-  return r;
+  return detail::lanewise(detail::common_shape(a, b), a, b, [](Jet::Lanes x, Jet::Lanes y) { return x + y; });
 }
 /// (a − b)_β = a_β − b_β
 inline Jet operator-(const Jet& a, const Jet& b) {
-  Jet r;
-  r.shape = detail::common_shape(a, b);
-  for (int i = 0; i < Jet::kCapacity; ++i) r.c[i] = a.c[i] - b.c[i];
-  return r;
+  return detail::lanewise(detail::common_shape(a, b), a, b, [](Jet::Lanes x, Jet::Lanes y) { return x - y; });
 }
 /// (s a)_β = s a_β
 inline Jet operator*(const Jet& a, double s) {
-  Jet r;
-  r.shape = a.shape;
-  for (int i = 0; i < Jet::kCapacity; ++i) r.c[i] = a.c[i] * s;
-  return r;
+  return detail::lanewise(a.shape, a, a, [s](Jet::Lanes x, Jet::Lanes) { return x * s; });
 }
 inline Jet operator*(double s, const Jet& a) { return a * s; }
 /// (a / s)_β = a_β / s
 inline Jet operator/(const Jet& a, double s) {
-  Jet r;
-  r.shape = a.shape;
-  for (int i = 0; i < Jet::kCapacity; ++i) r.c[i] = a.c[i] / s;
-  return r;
+  return detail::lanewise(a.shape, a, a, [s](Jet::Lanes x, Jet::Lanes) { return x / s; });
 }
 /// a + s changes only the value: (a + s)_0 = a_0 + s
 inline Jet operator+(const Jet& a, double s) {
   Jet r = a;
-  r.c[0] += s;
+  r.lanes[0] += Jet::Lanes{s, 0, 0, 0};
   return r;
 }
 inline Jet operator+(double s, const Jet& a) { return a + s; }
 inline Jet operator-(const Jet& a, double s) { return a + (-s); }
-inline Jet operator-(double s, const Jet& a) {
-  Jet r = -a;
-  r.c[0] += s;
-  return r;
-}
+inline Jet operator-(double s, const Jet& a) { return -a + s; }
+
+namespace detail {
+Jet multiply(const Jet& a, const Jet& b);  // both with a shape
+Jet divide(const Jet& a, const Jet& b);    // b with a shape
+}  // namespace detail
 /// (a b)_β = Σ_{γ≤β} a_γ b_{β−γ}
-Jet operator*(const Jet& a, const Jet& b);
+inline Jet operator*(const Jet& a, const Jet& b) {
+  if (!a.shape) return b * a.value();
+  if (!b.shape) return a * b.value();
+  return detail::multiply(a, b);
+}
 /// c = a / b from c b = a:  c_β = (a_β − Σ_{0<γ≤β} b_γ c_{β−γ}) / b_0
-Jet operator/(const Jet& a, const Jet& b);
+inline Jet operator/(const Jet& a, const Jet& b) {
+  if (!b.shape) return a / b.value();
+  return detail::divide(a, b);
+}
 /// s / a = s · (1 / a)
 Jet operator/(double s, const Jet& a);
 
