@@ -1,14 +1,28 @@
 // `nimde imde ...`: the fields of backward error analysis of a Runge–Kutta method.
 //   nimde imde coefficients (--method M | --tableau FILE) --order N [--kind inverse|modified]
 //                           [--format text|json|latex]
+//   nimde imde eval (--system NAME | --field EXPR [--param a=1] | --model FILE) (--method M | --tableau FILE)
+//                   --h H --order N (--at "v1,v2" | --points FILE.csv) [--kind inverse|modified]
+//                   [--format csv|json]
+// `eval` prints f_h^[N](y) = Σ_{|τ| ≤ N+1} h^(|τ|−1) c(τ)/σ(τ) F(τ)(y) at each point, one row per
+// point, columns named by the variables. A model brings its own method and h = T/S as defaults.
 // Further `imde` subcommands attach to the same parent in add_imde.
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "experiments/commands.hpp"
+#include "experiments/output.hpp"
 #include "imde/bseries.hpp"
+#include "imde/imde_field.hpp"
 #include "imde/series_format.hpp"
+#include "nn/model_file.hpp"
+#include "ode/parse_numbers.hpp"
 #include "ode/tableau.hpp"
 
 namespace nimde::cli {
@@ -53,12 +67,155 @@ void add_coefficients(CLI::App& imde) {
   cmd->callback([options] { run_coefficients(*options); });
 }
 
+// ---- nimde imde eval ------------------------------------------------------------------------
+
+struct EvalOptions {
+  std::string system, field, model, method, tableau_file, h, points_file, kind = "inverse", format = "csv";
+  std::vector<std::string> params, at;
+  int order = 0;
+};
+
+/// Points from a CSV file: one point per line, d numbers; blank lines and lines starting with
+/// '#' are skipped; a first line that is not numbers is a header and must name the variables.
+std::vector<std::vector<double>> read_points(const std::string& path, const std::vector<std::string>& names) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("--points " + path + ": cannot open the file");
+  std::vector<std::vector<double>> points;
+  std::string line;
+  bool first = true;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos || line[line.find_first_not_of(" \t")] == '#') continue;
+    const std::vector<std::string> cells = ode::split_list(line, ',');
+    const std::string where = path + ":" + std::to_string(number);
+    if (first) {
+      first = false;
+      const bool header = std::any_of(cells.begin(), cells.end(), [](const std::string& c) {
+        char* end = nullptr;
+        std::strtod(c.c_str(), &end);
+        return c.empty() || *end != '\0';
+      });
+      if (header) {
+        if (cells != names) {
+          std::string expected;
+          for (const std::string& n : names) expected += (expected.empty() ? "" : ",") + n;
+          throw std::invalid_argument(where + ": header '" + line + "' does not name the variables " + expected);
+        }
+        continue;
+      }
+    }
+    if (cells.size() != names.size())
+      throw std::invalid_argument(where + ": " + std::to_string(cells.size()) + " values, expected " +
+                                  std::to_string(names.size()));
+    std::vector<double> point;
+    for (const std::string& c : cells) point.push_back(ode::parse_double(c, where));
+    points.push_back(std::move(point));
+  }
+  if (points.empty()) throw std::invalid_argument("--points " + path + ": no points in the file");
+  return points;
+}
+
+void run_eval(const EvalOptions& o) {
+  // The base field: a system, a user expression or a trained network.
+  const int sources = !o.system.empty() + !o.field.empty() + !o.model.empty();
+  if (sources != 1) throw std::invalid_argument("give exactly one of --system NAME, --field EXPR and --model FILE");
+  if (!o.model.empty() && !o.params.empty()) throw std::invalid_argument("--param applies only to --field");
+  ode::Field base;
+  std::string method = o.method, h_text = o.h, method_source = "--method";
+  if (o.model.empty()) {
+    base = system_from_options(o.system, o.field, o.params).field;
+  } else {
+    const nn::Model model = nn::load_model(o.model);
+    base = nn::MlpField(std::make_shared<nn::MlpParams>(model.net)).field("model " + o.model, model.names);
+    // The model's own method and step h = T/S unless overridden.
+    if (method.empty() && o.tableau_file.empty()) {
+      method = model.method;
+      method_source = o.model + ": method";
+    }
+    if (h_text.empty()) h_text = round_trip(model.h());
+  }
+  // The method: a Runge–Kutta method of the catalogue or a tableau file.
+  if (method.empty() == o.tableau_file.empty())
+    throw std::invalid_argument("give exactly one of --method NAME and --tableau FILE");
+  if (!method.empty()) {
+    const std::vector<std::string> rk = ode::rk_method_names();
+    if (std::find(rk.begin(), rk.end(), method) == rk.end()) {
+      std::string known;
+      for (const std::string& n : rk) known += (known.empty() ? "" : ", ") + n;
+      throw std::invalid_argument(method_source + " '" + method + "' is not a Runge-Kutta method with a B-series (known: " +
+                                  known + ")");
+    }
+  }
+  ode::Tableau tableau = method.empty() ? ode::load_tableau(o.tableau_file) : ode::rk_tableau(method);
+  if (h_text.empty()) throw std::invalid_argument("give the step size --h H");
+  const double h = parse_positive(h_text, "--h");
+  if (o.order < 0 || o.order > imde::ElementaryDifferentials::kMaxOrder - 1)
+    throw std::invalid_argument("--order " + std::to_string(o.order) + " is out of range 0.." +
+                                std::to_string(imde::ElementaryDifferentials::kMaxOrder - 1));
+  check_choice("--kind", o.kind, {"inverse", "modified"});
+  check_choice("--format", o.format, {"csv", "json"});
+
+  // The points.
+  if (o.at.empty() == o.points_file.empty())
+    throw std::invalid_argument("give exactly one of --at \"v1,v2,...\" (repeatable) and --points FILE.csv");
+  std::vector<std::vector<double>> points;
+  for (const std::string& a : o.at) {
+    points.push_back(ode::parse_doubles(a, "--at"));
+    if (points.back().size() != base.dim())
+      throw std::invalid_argument("--at '" + a + "' has " + std::to_string(points.back().size()) +
+                                  " values, expected " + std::to_string(base.dim()));
+  }
+  if (!o.points_file.empty()) points = read_points(o.points_file, base.names());
+
+  const imde::FieldSeries series = imde::field_series(tableau, imde::parse_series_kind(o.kind), o.order);
+  const imde::ImdeField fh(series, base, h);
+  autodiff::Tensor<double> x = autodiff::zeros<double>(points.size(), base.dim());
+  for (std::size_t i = 0; i < points.size(); ++i)
+    for (std::size_t k = 0; k < base.dim(); ++k) x(i, k) = points[i][k];
+  const autodiff::Tensor<double> fx = fh(x);
+
+  Table table{base.names(), {}};
+  for (std::size_t i = 0; i < points.size(); ++i)
+    table.rows.emplace_back(fx.begin() + static_cast<long>(i * base.dim()), fx.begin() + static_cast<long>((i + 1) * base.dim()));
+  if (o.format == "csv") {
+    write_csv(std::cout, table);
+    return;
+  }
+  nlohmann::json j = to_json(table);
+  j["field"] = base.name();
+  j["method"] = series.method;
+  j["kind"] = imde::to_string(series.kind);
+  j["order"] = series.order;
+  j["h"] = h;
+  j["points"] = points;
+  std::cout << j.dump(2) << "\n";
+}
+
+void add_imde_eval(CLI::App& imde) {
+  auto o = std::make_shared<EvalOptions>();
+  CLI::App* cmd = imde.add_subcommand("eval", "Evaluate the truncated IMDE (or modified equation) of a field at points");
+  cmd->add_option("--system", o->system, "Built-in system (pendulum, cubic-oscillator, ...)");
+  cmd->add_option("--field", o->field, "User field instead of --system, e.g. \"p' = -10*sin(q); q' = p\"");
+  cmd->add_option("--param", o->params, "Parameter of --field, name=value (repeatable)");
+  cmd->add_option("--model", o->model, "A trained model file; its method and h = T/S are the defaults");
+  cmd->add_option("--method", o->method, "A Runge-Kutta method of the catalogue (euler, midpoint, rk4, ...)");
+  cmd->add_option("--tableau", o->tableau_file, "A Butcher tableau JSON file instead of --method");
+  cmd->add_option("--h", o->h, "Step size h > 0 of the method")->type_name("FLOAT");
+  cmd->add_option("--order", o->order, "Truncate after h^N (trees with up to N+1 nodes), N <= 8")->required();
+  cmd->add_option("--at", o->at, "A point, comma-separated, one value per variable (repeatable)");
+  cmd->add_option("--points", o->points_file, "A CSV file of points, one per line (optional header of variable names)");
+  cmd->add_option("--kind", o->kind, "inverse (IMDE) or modified (modified equation)")->capture_default_str();
+  cmd->add_option("--format", o->format, "csv or json")->capture_default_str();
+  cmd->callback([o] { run_eval(*o); });
+}
+
 }  // namespace
 
 void add_imde(CLI::App& app) {
   CLI::App* imde = app.add_subcommand("imde", "Inverse modified equations (IMDE) and modified equations of methods");
   imde->require_subcommand(1);
   add_coefficients(*imde);
+  add_imde_eval(*imde);
 }
 
 }  // namespace nimde::cli
