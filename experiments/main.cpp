@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   nimde::cli::add_gradients(app);
   nimde::cli::add_train(app);
   nimde::cli::add_eval(app);
+  nimde::cli::add_compare(app);
   nimde::cli::add_imde(app);
   nimde::cli::add_solve(app);
   try {
