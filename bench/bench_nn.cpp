@@ -1,11 +1,12 @@
-// Network benchmarks on the paper's field 2 → 128 → 128 → 2 (tanh) at 10,000 points:
-// forward and backward through S unrolled steps of a method (mlp_field_fwd_bwd).
-#include <random>
+// Network benchmarks on the paper's fields d → 128 → 128 → d (tanh) and data: forward and
+// backward through S unrolled steps of a method (mlp_field_fwd_bwd, pendulum, 10,000 points),
+// and whole Adam iterations (train_step/<system>/<method>/S<S>/<dtype>/omp<threads>).
 #include <string>
 
 #include <benchmark/benchmark.h>
 
 #include "autodiff/parallel.hpp"
+#include "nn/dataset.hpp"
 #include "nn/mlp.hpp"
 #include "nn/objective.hpp"
 #include "nn/optimizer.hpp"
@@ -17,28 +18,17 @@ using namespace nimde;
 
 constexpr std::size_t kPoints = 10000;
 
-/// FLOPs of one field evaluation forward + backward (three GEMMs per dense layer, the
-/// input-layer gradient excluded as the data need none): 2·n·(2·128 + 128·128 + 128·2) forward.
-double field_flops() {
-  const double fwd = 2.0 * kPoints * (2 * 128 + 128 * 128 + 128 * 2);
+/// FLOPs of one field evaluation d → 128 → 128 → d forward + backward at n points: three GEMMs
+/// per dense layer (the input layer's data gradient is counted too, as a round figure).
+double field_flops(std::size_t n = kPoints, std::size_t d = 2) {
+  const double fwd = 2.0 * double(n) * double(d * 128 + 128 * 128 + 128 * d);
   return 3 * fwd;
-}
-
-std::pair<autodiff::Tensor<double>, autodiff::Tensor<double>> pendulum_data() {
-  const ode::System& sys = ode::system("pendulum");
-  std::mt19937_64 rng(1);
-  autodiff::Tensor<double> x = autodiff::zeros<double>(kPoints, 2);
-  for (std::size_t i = 0; i < kPoints; ++i)
-    for (std::size_t k = 0; k < 2; ++k)
-      x(i, k) = std::uniform_real_distribution<double>(sys.domain[k].first, sys.domain[k].second)(rng);
-  autodiff::Array<double> y = ode::integrate(ode::method("sv6"), sys.field, autodiff::Array<double>(x), 0.004, 10);
-  return {x, y.value()};
 }
 
 void bm_mlp_field(benchmark::State& state, const std::string& method, int steps, int evaluations_per_step) {
   auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 128, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 0));
-  const auto [x, y] = pendulum_data();
-  auto objective = nn::make_objective(nn::MlpField(params), ode::method(method), steps, 0.04, x, y, "f32");
+  const nn::Dataset data = nn::make_dataset(ode::system("pendulum"), kPoints, 0.04, 1);
+  auto objective = nn::make_objective(nn::MlpField(params), ode::method(method), steps, 0.04, data.x, data.y, "f32");
   std::vector<autodiff::Tensor<double>> grad;
   for (auto _ : state) benchmark::DoNotOptimize(objective->loss_and_grad(grad));
   state.counters["GFLOP/s"] = benchmark::Counter(field_flops() * steps * evaluations_per_step * 1e-9,
@@ -46,13 +36,17 @@ void bm_mlp_field(benchmark::State& state, const std::string& method, int steps,
   state.counters["threads"] = autodiff::num_threads();
 }
 
-/// One full Adam iteration: forward through S steps, backward, update.
-void bm_train_step(benchmark::State& state, const std::string& method, int steps, const std::string& dtype, int threads) {
+/// One full Adam iteration on a system's paper data (make_dataset: 10,000 uniform points, or
+/// Lorenz's 250 trajectory pairs): forward through S steps, backward, update.
+void bm_train_step(benchmark::State& state, const std::string& system, const std::string& method, int steps,
+                   const std::string& dtype, int threads) {
   const int saved = autodiff::num_threads();
   autodiff::set_num_threads(threads);
-  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 128, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 0));
-  const auto [x, y] = pendulum_data();
-  auto objective = nn::make_objective(nn::MlpField(params), ode::method(method), steps, 0.04, x, y, dtype);
+  const ode::System& sys = ode::system(system);
+  const nn::Dataset data = nn::make_dataset(sys, sys.data.train_points, sys.data.T, 1);
+  const std::size_t d = data.dim();
+  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(d, 128, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 0));
+  auto objective = nn::make_objective(nn::MlpField(params), ode::method(method), steps, sys.data.T, data.x, data.y, dtype);
   std::vector<autodiff::Tensor<double>*> plist;
   for (std::size_t l = 0; l < params->layers(); ++l) {
     plist.push_back(&params->weights[l]);
@@ -65,9 +59,19 @@ void bm_train_step(benchmark::State& state, const std::string& method, int steps
     adam.step(grad);
   }
   const int evaluations = method == "rk4" ? 4 : method == "midpoint" ? 2 : 1;
-  state.counters["GFLOP/s"] = benchmark::Counter(field_flops() * steps * evaluations * 1e-9,
+  state.counters["GFLOP/s"] = benchmark::Counter(field_flops(data.size(), d) * steps * evaluations * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["points"] = double(data.size());
   autodiff::set_num_threads(saved);
+}
+
+void register_train_step(const std::string& system, const std::string& method, int steps, const std::string& dtype,
+                         int threads) {
+  const std::string name = "train_step/" + system + "/" + method + "/S" + std::to_string(steps) + "/" + dtype + "/omp" +
+                           std::to_string(threads);
+  benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& s) {
+    bm_train_step(s, system, method, steps, dtype, threads);
+  })->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 
 const int kRegistered = [] {
@@ -83,13 +87,12 @@ const int kRegistered = [] {
   }
   for (Case c : {Case{"euler", 2, 1}, Case{"midpoint", 1, 2}, Case{"rk4", 1, 4}})
     for (const char* dtype : {"f32", "f64"})
-      for (int t : {1, 2}) {
-        const std::string name = std::string("train_step/pendulum/") + c.method + "/S" + std::to_string(c.steps) + "/" +
-                                 dtype + "/omp" + std::to_string(t);
-        benchmark::RegisterBenchmark(name.c_str(), [c, dtype, t](benchmark::State& s) {
-          bm_train_step(s, c.method, c.steps, dtype, t);
-        })->UseRealTime()->Unit(benchmark::kMillisecond);
-      }
+      for (int t : {1, 2})
+        register_train_step("pendulum", c.method, c.steps, dtype, t);
+  // The paper's other two systems, Euler and midpoint as in its figures, f32.
+  for (const char* system : {"cubic-oscillator", "lorenz"})
+    for (Case c : {Case{"euler", 1, 1}, Case{"midpoint", 1, 2}})
+      for (int t : {1, 2}) register_train_step(system, c.method, c.steps, "f32", t);
   return 0;
 }();
 

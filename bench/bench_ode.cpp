@@ -1,11 +1,12 @@
 // One step of a method on the pendulum over 10,000 points (Array<double>): the cost of data
 // generation and plain evaluation, from one field evaluation (euler) to sv6's 27 and the
-// fixed-point iterations of implicit midpoint.
+// fixed-point iterations of implicit midpoint; and the whole reference flow of a data set.
 #include <random>
 #include <string>
 
 #include <benchmark/benchmark.h>
 
+#include "nn/dataset.hpp"
 #include "ode/method.hpp"
 #include "ode/systems.hpp"
 
@@ -37,6 +38,15 @@ void bm_step(benchmark::State& state, const std::string& method) {
   state.counters["points/s"] = benchmark::Counter(static_cast<double>(kPoints), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// The paper's reference flow: sv6 with 10 substeps over T = 0.04 at 10,000 pendulum points,
+// what generating a training set costs.
+void bm_reference_flow(benchmark::State& state) {
+  const ode::System& sys = ode::system("pendulum");
+  const autodiff::Array<double> x = pendulum_points();
+  for (auto _ : state) benchmark::DoNotOptimize(nn::reference_flow(sys, x.value(), sys.data.T).data());
+  state.counters["points/s"] = benchmark::Counter(static_cast<double>(kPoints), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 const int kRegistered = [] {
   for (const char* method : {"euler", "midpoint", "rk4", "implicit-midpoint", "stormer-verlet", "sv6"}) {
     const std::string name = std::string("step/") + method + "/pendulum/f64/10000";
@@ -44,6 +54,7 @@ const int kRegistered = [] {
     benchmark::RegisterBenchmark(name.c_str(), [method](benchmark::State& s) { bm_step(s, method); })
         ->Unit(benchmark::kMicrosecond);
   }
+  benchmark::RegisterBenchmark("reference_flow/sv6/pendulum/10000", bm_reference_flow)->Unit(benchmark::kMillisecond);
   return 0;
 }();
 
