@@ -23,7 +23,10 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // One line, like every other error (CLI11 would add a second, "Run with --help ...").
+    std::cerr << "nimde: error: " << e.what() << " (see --help)\n";
+    return e.get_exit_code();
   } catch (const std::exception& e) {
     std::cerr << "nimde: error: " << e.what() << "\n";
     return 1;
