@@ -14,6 +14,9 @@
 // (MC·KC) in L2, the B panel in L2/L3. Packing also absorbs transposes, so one kernel serves
 // all four op(A)·op(B) combinations. Edge tiles are computed in full on zero-padded slivers.
 //
+// Two shortcuts: a row-major A is read in place rather than packed, and an output of at most
+// four columns (the network's last layer) is computed as dot products (gemm_small_n).
+//
 // Every output tile is computed by one thread with the same order of k, so results do not
 // depend on the thread count. When K is long and M·N small (the weight gradient Xᵀ·dY over
 // 10,000 rows), there are too few tiles to share; then K is cut into chunks of a fixed length
@@ -105,21 +108,24 @@ struct TileStore {
   Activation act;
 };
 
-/// The MR × NR register tile: acc += Σ_k a[k]·b[k]ᵀ, then stored through `st`.
-template <class T>
-void micro_kernel(std::size_t kc, const T* __restrict a, const T* __restrict b, T* C, std::size_t ldc,
-                  std::size_t mr, std::size_t nr, const TileStore<T>& st) {
+/// The MR × NR register tile: acc += Σ_k a[k]·b[k]ᵀ, then stored through `st`. The A sliver is
+/// packed (a[k·MR + r]) or, InPlace, read from MR full rows of A (a[r·lda + k]): a row-major A
+/// needs no packing, as its rows are already contiguous in k.
+template <class T, bool InPlace>
+void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const T* __restrict b, T* C,
+                  std::size_t ldc, std::size_t mr, std::size_t nr, const TileStore<T>& st) {
   using B = Batch<T>;
   constexpr std::size_t W = Blocking<T>::W, MR = Blocking<T>::MR, NR = Blocking<T>::NR;
   B c0[MR], c1[MR];
 #pragma GCC unroll 6
   for (std::size_t r = 0; r < MR; ++r) c0[r] = c1[r] = B(T(0));
+  const std::size_t row_step = InPlace ? lda : 1, k_step = InPlace ? 1 : MR;
   for (std::size_t k = 0; k < kc; ++k) {
     const B b0 = B::load_aligned(b + k * NR);
     const B b1 = B::load_aligned(b + k * NR + W);
 #pragma GCC unroll 6
     for (std::size_t r = 0; r < MR; ++r) {
-      const B ar(a[k * MR + r]);
+      const B ar(a[k * k_step + r * row_step]);
       c0[r] = xsimd::fma(ar, b0, c0[r]);
       c1[r] = xsimd::fma(ar, b1, c1[r]);
     }
@@ -175,17 +181,61 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
       for (std::ptrdiff_t bi = 0; bi < blocks; ++bi) {
         const std::size_t ic = static_cast<std::size_t>(bi) * Bk::MC;
         const std::size_t mc = std::min(Bk::MC, M - ic);
+        // A row-major A is read in place; only its last, partial sliver is packed (zero-padded).
         T* Ap = detail::scratch<T>(((Bk::MC + Bk::MR - 1) / Bk::MR) * Bk::MR * Bk::KC, 1);
-        pack_a(A, lda, ta, ic, mc, pc, kc, Ap);
+        const std::size_t full_rows = ta ? 0 : mc / Bk::MR * Bk::MR;
+        if (full_rows < mc) pack_a(A, lda, ta, ic + full_rows, mc - full_rows, pc, kc, Ap + full_rows * kc);
         for (std::size_t jr = 0; jr < nc; jr += Bk::NR) {
           TileStore<T> st = base;
           st.bias = ep.bias ? ep.bias + jc + jr : nullptr;
-          for (std::size_t ir = 0; ir < mc; ir += Bk::MR)
-            micro_kernel(kc, Ap + ir * kc, Bp + jr * kc, C + (ic + ir) * ldc + jc + jr, ldc,
-                         std::min(Bk::MR, mc - ir), std::min(Bk::NR, nc - jr), st);
+          for (std::size_t ir = 0; ir < mc; ir += Bk::MR) {
+            T* c = C + (ic + ir) * ldc + jc + jr;
+            const std::size_t mr = std::min(Bk::MR, mc - ir), nr = std::min(Bk::NR, nc - jr);
+            if (ir < full_rows)
+              micro_kernel<T, true>(kc, A + (ic + ir) * lda + pc, lda, Bp + jr * kc, c, ldc, mr, nr, st);
+            else
+              micro_kernel<T, false>(kc, Ap + ir * kc, 0, Bp + jr * kc, c, ldc, mr, nr, st);
+          }
         }
       }
     }
+  }
+}
+
+/// C = A·op(B) for a row-major A and at most kSmallN columns (the network's output layer,
+/// N = d): each output is one dot product of a row of A with a column of op(B), vectorised
+/// along k, where a 6 × 2W register tile would leave all but N of its 2W lanes idle.
+constexpr std::size_t kSmallN = 4;
+
+template <class T>
+void gemm_small_n(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B,
+                  std::size_t ldb, bool tb, T* C, std::size_t ldc, bool accumulate, GemmEpilogue<T> ep) {
+  using Bt = Batch<T>;
+  constexpr std::size_t W = Bt::size;
+  static_assert(kSmallN <= W || W == 1);
+  T* cols = detail::scratch<T>(N * K, 0);  // column j of op(B) at cols + j·K
+  for (std::size_t j = 0; j < N; ++j)
+    for (std::size_t k = 0; k < K; ++k) cols[j * K + k] = tb ? B[j * ldb + k] : B[k * ldb + j];
+  const bool has_epilogue = ep.bias != nullptr || ep.act != Activation::identity;
+  alignas(kAlignment) T bias[W] = {};
+  if (ep.bias) std::memcpy(bias, ep.bias, N * sizeof(T));
+#pragma omp parallel for schedule(static) if (M * N * K > kParallelThreshold)
+  for (std::ptrdiff_t ii = 0; ii < static_cast<std::ptrdiff_t>(M); ++ii) {
+    const std::size_t i = static_cast<std::size_t>(ii);
+    const T* a = A + i * lda;
+    T* c = C + i * ldc;
+    alignas(kAlignment) T out[W] = {};
+    for (std::size_t j = 0; j < N; ++j) {
+      const T* col = cols + j * K;
+      Bt acc(T(0));
+      std::size_t k = 0;
+      for (; k + W <= K; k += W) acc = xsimd::fma(Bt::load_unaligned(a + k), Bt::load_unaligned(col + k), acc);
+      T sum = xsimd::hadd(acc);
+      for (; k < K; ++k) sum += a[k] * col[k];
+      out[j] = accumulate ? c[j] + sum : sum;
+    }
+    if (has_epilogue) detail::activate(ep.act, Bt::load_aligned(out) + Bt::load_aligned(bias)).store_aligned(out);
+    for (std::size_t j = 0; j < N; ++j) c[j] = out[j];
   }
 }
 
@@ -211,6 +261,10 @@ void gemm(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t l
         else
           detail::map_range<false>(C + i * ldc, 0, N, g, C + i * ldc);
       }
+    return;
+  }
+  if (!trans_a && N <= kSmallN && N <= Bk::W) {
+    gemm_small_n(M, N, K, A, lda, B, ldb, trans_b, C, ldc, accumulate, ep);
     return;
   }
   const std::size_t chunks = K / Bk::kSplitK;

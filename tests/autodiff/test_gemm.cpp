@@ -1,5 +1,5 @@
 // The blocked GEMM against a plain triple loop in long double, over shapes that hit every
-// edge of the MR × NR tiles, the K blocks and the K-split path.
+// edge of the MR × NR tiles, the K blocks, the K-split path and the few-columns path.
 #include <cmath>
 #include <random>
 #include <vector>
@@ -64,6 +64,15 @@ TEST_CASE("gemm epilogue applies bias and activation after the last K block", "[
     for (std::size_t K : {0ul, 2ul, 128ul, 600ul}) {
       check_shape<float>(37, 21, K, false, true, false, true, act, rng);
       check_shape<double>(37, 21, K, false, true, false, true, act, rng);
+    }
+}
+
+TEST_CASE("gemm with a few output columns (dot products, parallel over rows) matches a triple loop", "[gemm]") {
+  std::mt19937_64 rng(14);
+  for (std::size_t N : {1ul, 2ul, 3ul, 4ul})
+    for (int t = 0; t < 2; ++t) {
+      check_shape<float>(3000, N, 128, false, t, t, true, Activation::tanh, rng);
+      check_shape<double>(3000, N, 37, false, t, !t, false, Activation::identity, rng);
     }
 }
 
