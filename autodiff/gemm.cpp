@@ -62,6 +62,12 @@ void pack_a(const T* A, std::size_t lda, bool trans, std::size_t ic, std::size_t
           for (std::size_t k = 0; k < kc; ++k) dst[k * MR + r] = T(0);
         }
       }
+    } else if (mr == MR) {  // full sliver: MR contiguous values per k
+      for (std::size_t k = 0; k < kc; ++k) {
+        const T* src = A + (pc + k) * lda + ic + s;
+#pragma GCC unroll 6
+        for (std::size_t r = 0; r < MR; ++r) dst[k * MR + r] = src[r];
+      }
     } else {
       for (std::size_t k = 0; k < kc; ++k) {
         const T* src = A + (pc + k) * lda + ic + s;
@@ -81,7 +87,14 @@ void pack_b(const T* B, std::size_t ldb, bool trans, std::size_t pc, std::size_t
     const std::size_t s = static_cast<std::size_t>(si) * NR;
     const std::size_t nr = std::min(NR, nc - s);
     T* dst = Bp + s * kc;
-    if (!trans) {
+    if (!trans && nr == NR) {  // full sliver: two batches per k
+      using Bt = Batch<T>;
+      for (std::size_t k = 0; k < kc; ++k) {
+        const T* src = B + (pc + k) * ldb + jc + s;
+        Bt::load_unaligned(src).store_aligned(dst + k * NR);
+        Bt::load_unaligned(src + NR / 2).store_aligned(dst + k * NR + NR / 2);
+      }
+    } else if (!trans) {
       for (std::size_t k = 0; k < kc; ++k) {
         const T* src = B + (pc + k) * ldb + jc + s;
         for (std::size_t c = 0; c < NR; ++c) dst[k * NR + c] = c < nr ? src[c] : T(0);
