@@ -141,13 +141,22 @@ void linear_backward(Tape<T>& tape, Node<T>& n) {
   const Node<T>& W = tape.input(n, 1);
   const std::size_t batch = n.value.shape()[0], out = n.value.shape()[1], in = x.value.shape()[1];
   const T* dz = n.grad.data();
+  bool fresh;
+  const bool bias_grad = tape.input(n, 2).requires_grad;
+  bool bias_done = false;
   if (act != Activation::identity) {
+    // dz = act'(y) ⊙ dy, with the bias gradient Σ_rows dz taken in the same pass.
     n.aux.resize(n.value.shape());
-    map(n.aux.data(), n.aux.size(), [act](auto y, auto g) { return detail::activation_grad(act, y, g); },
-        n.value.data(), n.grad.data());
+    auto rule = [act](auto y, auto g) { return detail::activation_grad(act, y, g); };
+    if (bias_grad) {
+      Tensor<T>& db = tape.input_grad(n, 2, fresh);
+      detail::map_and_column_sums(n.aux.data(), batch, out, db.data(), !fresh, rule, n.value.data(), n.grad.data());
+      bias_done = true;
+    } else {
+      map(n.aux.data(), n.aux.size(), rule, n.value.data(), n.grad.data());
+    }
     dz = n.aux.data();
   }
-  bool fresh;
   if (x.requires_grad) {
     Tensor<T>& dx = tape.input_grad(n, 0, fresh);
     gemm(batch, in, out, dz, out, false, W.value.data(), in, false, dx.data(), in, !fresh);
@@ -156,7 +165,7 @@ void linear_backward(Tape<T>& tape, Node<T>& n) {
     Tensor<T>& dW = tape.input_grad(n, 1, fresh);
     gemm(out, in, batch, dz, out, true, x.value.data(), in, false, dW.data(), in, !fresh);
   }
-  if (tape.input(n, 2).requires_grad) {
+  if (bias_grad && !bias_done) {
     Tensor<T>& db = tape.input_grad(n, 2, fresh);
     detail::column_sums(dz, batch, out, db.data(), !fresh);
   }

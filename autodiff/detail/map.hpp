@@ -135,9 +135,11 @@ T sum_all(const T* x, std::size_t n, F f = {}) {
   return s;
 }
 
-/// Column sums of a rows × cols matrix: out[j] (+)= Σ_i x[i][j], blockwise over rows.
-template <class T>
-void column_sums(const T* x, std::size_t rows, std::size_t cols, T* out, bool accumulate) {
+/// out[j] (+)= Σ_i row(i)[j] over rows × cols, blockwise over rows: fixed blocks of kRowBlock
+/// rows, each summed by one thread, the block sums added in order (any thread count, same
+/// bits). row(i) returns a pointer to row i; it may compute the row first (see below).
+template <class T, class Row>
+void column_sums_of(std::size_t rows, std::size_t cols, T* out, bool accumulate, Row row) {
   const std::size_t blocks = std::max<std::size_t>(1, (rows + kRowBlock - 1) / kRowBlock);
   T* partial = scratch<T>(blocks * cols, 3);
   auto block_sum = [&](std::size_t b) {
@@ -145,7 +147,7 @@ void column_sums(const T* x, std::size_t rows, std::size_t cols, T* out, bool ac
     std::fill(p, p + cols, T(0));
     const std::size_t hi = std::min(rows, (b + 1) * kRowBlock);
     auto add = [](auto a, auto b) { return a + b; };
-    for (std::size_t i = b * kRowBlock; i < hi; ++i) map_range<false>(p, 0, cols, add, p, x + i * cols);
+    for (std::size_t i = b * kRowBlock; i < hi; ++i) map_range<false>(p, 0, cols, add, p, row(i));
   };
 #pragma omp parallel for schedule(static) if (rows * cols > kParallelThreshold)
   for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(blocks); ++b) block_sum(static_cast<std::size_t>(b));
@@ -154,6 +156,22 @@ void column_sums(const T* x, std::size_t rows, std::size_t cols, T* out, bool ac
     for (std::size_t b = 0; b < blocks; ++b) s += partial[b * cols + j];
     out[j] = accumulate ? out[j] + s : s;
   }
+}
+
+/// Column sums of a rows × cols matrix: out[j] (+)= Σ_i x[i][j].
+template <class T>
+void column_sums(const T* x, std::size_t rows, std::size_t cols, T* out, bool accumulate) {
+  column_sums_of(rows, cols, out, accumulate, [x, cols](std::size_t i) { return x + i * cols; });
+}
+
+/// y = f(in...) elementwise over a rows × cols matrix and sums[j] (+)= Σ_i y[i][j] in the same
+/// pass over memory (a layer's dz and its bias gradient); the same bits as map + column_sums.
+template <class T, class F, class... In>
+void map_and_column_sums(T* y, std::size_t rows, std::size_t cols, T* sums, bool accumulate, F f, const In*... in) {
+  column_sums_of(rows, cols, sums, accumulate, [&](std::size_t i) {
+    map_range<false>(y, i * cols, (i + 1) * cols, f, in...);
+    return static_cast<const T*>(y + i * cols);
+  });
 }
 
 /// Row sums: out[i] (+)= Σ_j x[i][j]; each row is summed by one thread.
