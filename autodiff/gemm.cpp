@@ -9,13 +9,14 @@
 //           for ir in [0, MC) step MR
 //             micro-kernel: MR × NR tile += A sliver · B sliver, kc rank-1 updates in registers
 //
-// Block sizes: MR × NR = 6 × 2W (W = batch width: 6×16 in fp32, 6×8 in fp64 on AVX2) fills 12
+// Block sizes: MR × NR = 6 × 2W (W = batch width: 6×16 fp32 on AVX2, 6×32 on AVX-512) fills 12
 // accumulator registers; an A sliver (MR·KC) and a B sliver (KC·NR) stay in L1, the A block
 // (MC·KC) in L2, the B panel in L2/L3. Packing also absorbs transposes, so one kernel serves
 // all four op(A)·op(B) combinations. Edge tiles are computed in full on zero-padded slivers.
 //
-// Two shortcuts: a row-major A is read in place rather than packed, and an output of at most
-// four columns (the network's last layer) is computed as dot products (gemm_small_n).
+// Two shortcuts: a row-major A is read in place (its rows are already contiguous in k; only
+// a last partial sliver is packed), and an output of at most four columns (the network's
+// last layer) is computed as dot products (gemm_small_n).
 //
 // Every output tile is computed by one thread with the same order of k, so results do not
 // depend on the thread count. When K is long and M·N small (the weight gradient Xᵀ·dY over
