@@ -27,7 +27,7 @@ void run_compare(const CompareOptions& o) {
   if (o.format == "json") {
     nlohmann::json rows = nlohmann::json::array();
     for (std::size_t n = 0; n < c.error_imde.size(); ++n) rows.push_back({{"order", n}, {"error", c.error_imde[n]}});
-    nlohmann::json j{{"model", o.model}, {"method", m.method}, {"h", m.h()}, {"error_true", c.error_true}, {"error_imde", rows}};
+    nlohmann::json j{{"model", o.model}, {"method", m.method}, {"h", m.h()}, {"points", c.points}, {"error_true", c.error_true}, {"error_imde", rows}};
     if (c.correct_order >= 0) j["corrected"] = {{"order", c.correct_order}, {"error", c.error_corrected}};
     std::cout << j.dump(2) << "\n";
     return;
@@ -39,7 +39,7 @@ void run_compare(const CompareOptions& o) {
     return;
   }
   std::cout << "# " << o.model << ": " << m.system << ", " << m.method << ", S = " << m.steps << ", h = " << m.h()
-            << ", " << o.test_points << " test points (mean over points of the max-norm)\n"
+            << ", " << c.points << " test points (mean over points of the max-norm)\n"
             << std::setprecision(4) << std::left;
   const auto row = [](const std::string& label, double value) { std::cout << std::setw(30) << label << value; };
   row("Error(f_theta, f)", c.error_true);

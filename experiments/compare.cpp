@@ -23,6 +23,7 @@ Comparison compare_model(const nn::Model& model, int order, int correct_order, s
   const double h = model.h();
 
   Comparison c;
+  c.points = x.shape()[0];
   c.error_true = nn::field_error(learned, sys.field, x);
   for (int n = 0; n <= order; ++n) {
     const imde::FieldSeries series = imde::inverse_modified_equation(method.tableau(), n);

@@ -19,9 +19,11 @@ struct Comparison {
   std::vector<double> error_imde;   ///< Error(f_θ, f_h^[n]) for n = 0..order
   double error_corrected = -1;      ///< Error(f̃_h[f_θ], f) when a correction was asked for
   int correct_order = -1;
+  std::size_t points = 0;           ///< test points used (a trajectory system's pairs, else test_points)
 };
 
-/// Evaluates on the model's test set (test_points points from its seed).
+/// Evaluates on the model's test set: test_points points from its seed, or for a system whose
+/// data are one trajectory (Lorenz) its training pairs, as the paper does.
 Comparison compare_model(const nn::Model& model, int order, int correct_order, std::size_t test_points);
 
 }  // namespace nimde::cli

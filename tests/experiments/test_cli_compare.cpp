@@ -81,6 +81,7 @@ TEST_CASE("compare reports what an Euler-trained network learned, and corrects i
   REQUIRE(j["error_imde"].size() == 3);
   const double h = j["h"].get<double>();
   CHECK(h == Approx(0.1).epsilon(1e-15));
+  CHECK(j["points"] == 300);
 
   // The same test set as the command: the model's system, seed and training size.
   const nimde::nn::Model model = nimde::nn::load_model(model_path);
