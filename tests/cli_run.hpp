@@ -1,15 +1,19 @@
 // Runs the built `nimde` binary (NIMDE_CLI) with arguments; captures stdout, stderr, exit code.
+// Also the check every bad-argument test makes: a non-zero exit and one line naming the value.
 #pragma once
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 namespace nimde::test {
 
@@ -24,13 +28,12 @@ inline std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-inline CliRun run_cli(const std::vector<std::string>& args) {
+/// `nimde` followed by `arguments`, already quoted for the shell.
+inline CliRun run_cli_line(const std::string& arguments) {
   static int counter = 0;
   const auto err_file = std::filesystem::temp_directory_path() /
                         ("nimde_cli_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-  std::string command = shell_quote(NIMDE_CLI);
-  for (const std::string& a : args) command += " " + shell_quote(a);
-  command += " 2>" + shell_quote(err_file.string());
+  const std::string command = shell_quote(NIMDE_CLI) + " " + arguments + " 2>" + shell_quote(err_file.string());
   CliRun r;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return r;
@@ -45,6 +48,22 @@ inline CliRun run_cli(const std::vector<std::string>& args) {
   r.err = err.str();
   std::filesystem::remove(err_file);
   return r;
+}
+
+/// `nimde` with each argument quoted for the shell.
+inline CliRun run_cli(const std::vector<std::string>& args) {
+  std::string line;
+  for (const std::string& a : args) line += (line.empty() ? "" : " ") + shell_quote(a);
+  return run_cli_line(line);
+}
+
+/// A refused run: non-zero exit, nothing on stdout, and one line on stderr containing `named`.
+inline void check_one_line_error(const CliRun& r, const std::string& named) {
+  INFO(named << ": " << r.err);
+  CHECK(r.code != 0);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::Contains(named));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
 
 }  // namespace nimde::test

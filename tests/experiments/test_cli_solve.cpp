@@ -1,13 +1,11 @@
 // `nimde solve` run as a program: its numbers against hand computation and closed forms,
 // its output formats, and a one-line error naming the value for every bad argument.
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,45 +14,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/cli_run.hpp"
+
 using Catch::Matchers::Contains;
 
 namespace {
 
 using Args = std::vector<std::string>;
 
-struct Run {
-  std::string out, err;
-  int code = -1;
-};
-
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using Run = nimde::test::CliRun;
 
 /// Runs `nimde solve ARGS`, stdout and stderr captured apart.
 Run solve(const std::vector<std::string>& args) {
-  static int counter = 0;
-  const std::filesystem::path err_file = std::filesystem::temp_directory_path() /
-                                         ("nimde_test_solve_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-  std::string command = shell_quote(NIMDE_CLI) + " solve";
-  for (const std::string& a : args) command += " " + shell_quote(a);
-  command += " 2>" + shell_quote(err_file.string());
-  Run r;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) r.out.append(buffer, n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  std::stringstream err;
-  err << in.rdbuf();
-  r.err = err.str();
-  std::filesystem::remove(err_file);
-  return r;
+  std::vector<std::string> all{"solve"};
+  all.insert(all.end(), args.begin(), args.end());
+  return nimde::test::run_cli(all);
 }
 
 /// A CSV table: the header's names and the rows of numbers.
@@ -101,11 +75,7 @@ void expect_error(const std::vector<std::string>& args, const std::vector<std::s
     for (const auto& a : args) s += " " + a;
     return s;
   }());
-  INFO("stderr: " << r.err);
-  CHECK(r.code != 0);
-  CHECK(r.out.empty());
-  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-  for (const std::string& needle : needles) CHECK_THAT(r.err, Contains(needle));
+  for (const std::string& needle : needles) nimde::test::check_one_line_error(r, needle);
 }
 
 const Args kHarmonic{"--system", "harmonic", "--y0", "0,1"};

@@ -50,11 +50,5 @@ TEST_CASE("train and eval refuse bad options in one line naming the value", "[cl
       {{"train", "--resume", dir + "/missing"}, "missing"},
       {{"eval", "--model", dir + "/missing.json"}, "missing.json"},
   };
-  for (const Case& c : cases) {
-    const auto r = run_cli(c.args);
-    INFO(c.named << ": " << r.err);
-    CHECK(r.code != 0);
-    CHECK_THAT(r.err, Catch::Contains(c.named));
-    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-  }
+  for (const Case& c : cases) nimde::test::check_one_line_error(run_cli(c.args), c.named);
 }

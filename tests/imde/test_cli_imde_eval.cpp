@@ -1,7 +1,5 @@
 // `nimde imde eval` end to end: values against hand derivations, the sources of a field (system,
 // expression, model file) and of points (--at, --points), and one-line errors.
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -14,27 +12,16 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/cli_run.hpp"
+
 #include "imde/field_series.hpp"
 #include "imde/imde_field.hpp"
 #include "nn/model_file.hpp"
 
 namespace {
 
-struct Run {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-Run run_cli(const std::string& args) {
-  const std::string command = std::string(NIMDE_CLI) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using Run = nimde::test::CliRun;
+using nimde::test::run_cli_line;
 
 /// The lines of a CSV output: header, then rows of numbers.
 std::vector<std::vector<double>> csv_rows(const std::string& text, std::string& header) {
@@ -56,10 +43,10 @@ std::string temp_path(const std::string& name) { return (std::filesystem::temp_d
 
 TEST_CASE("nimde imde eval gives Euler's f + h/2 f'f on the pendulum", "[cli]") {
   // f = (−10 sin q, p), f'f = (−10 p cos q, −10 sin q).
-  const Run run = run_cli("imde eval --system pendulum --method euler --h 0.1 --order 1 --at 0.5,0.3");
-  REQUIRE(run.status == 0);
+  const Run run = run_cli_line("imde eval --system pendulum --method euler --h 0.1 --order 1 --at 0.5,0.3");
+  REQUIRE(run.code == 0);
   std::string header;
-  const auto rows = csv_rows(run.output, header);
+  const auto rows = csv_rows(run.out, header);
   CHECK(header == "p,q");
   REQUIRE(rows.size() == 1);
   const double p = 0.5, q = 0.3, h = 0.1;
@@ -73,22 +60,22 @@ TEST_CASE("nimde imde eval reads points from --at and from a CSV file, for syste
   const std::string tableau = temp_path("nimde_cli_imde_my_rk4.json");
   std::ofstream(tableau) << R"({"name": "my-rk4", "A": [[0, 0, 0, 0], ["1/2", 0, 0, 0], [0, "1/2", 0, 0], [0, 0, 1, 0]],
                                 "b": ["1/6", "1/3", "1/3", "1/6"]})";
-  const Run from_file = run_cli("imde eval --system pendulum --method rk4 --h 0.2 --order 4 --points " + path);
-  const Run from_at = run_cli("imde eval --field \"p' = -a*sin(q); q' = p\" --param a=10 --tableau " + tableau +
+  const Run from_file = run_cli_line("imde eval --system pendulum --method rk4 --h 0.2 --order 4 --points " + path);
+  const Run from_at = run_cli_line("imde eval --field \"p' = -a*sin(q); q' = p\" --param a=10 --tableau " + tableau +
                               " --h 0.2 --order 4 --at 0,1 --at 0.5,0.3 --format json");
-  REQUIRE(from_file.status == 0);
+  REQUIRE(from_file.code == 0);
   std::string header;
-  const auto rows = csv_rows(from_file.output, header);
+  const auto rows = csv_rows(from_file.out, header);
   REQUIRE(rows.size() == 2);
-  if (from_at.status == 0) {
-    const auto j = nlohmann::json::parse(from_at.output);
+  if (from_at.code == 0) {
+    const auto j = nlohmann::json::parse(from_at.out);
     CHECK(j["columns"] == nlohmann::json{"p", "q"});
     CHECK(j["order"] == 4);
     CHECK(j["kind"] == "inverse");
     for (std::size_t i = 0; i < 2; ++i)
       for (std::size_t k = 0; k < 2; ++k) CHECK(j["rows"][i][k].get<double>() == Approx(rows[i][k]).epsilon(1e-14));
   } else {
-    FAIL(from_at.output);
+    FAIL(from_at.err);
   }
 }
 
@@ -102,10 +89,10 @@ TEST_CASE("nimde imde eval of a model file uses the model's method and step by d
                        {"names", {"p", "q"}},
                        {"layers", {{{"weight", {{0.0, -1.0}, {1.0, 0.0}}}, {"bias", {0.0, 0.0}}, {"activation", "identity"}}}}};
   std::ofstream(path) << model.dump();
-  const Run run = run_cli("imde eval --model " + path + " --order 2 --at 0.5,0.3");
-  REQUIRE(run.status == 0);
+  const Run run = run_cli_line("imde eval --model " + path + " --order 2 --at 0.5,0.3");
+  REQUIRE(run.code == 0);
   std::string header;
-  const auto rows = csv_rows(run.output, header);
+  const auto rows = csv_rows(run.out, header);
   const double p = 0.5, q = 0.3, h = 0.1;
   CHECK(rows[0][0] == Approx(-q + h / 2 * -p + h * h / 6 * q).epsilon(1e-15));
   CHECK(rows[0][1] == Approx(p + h / 2 * -q + h * h / 6 * -p).epsilon(1e-15));
@@ -115,23 +102,23 @@ TEST_CASE("nimde imde eval of a model file uses the model's method and step by d
                      {{"weight", {{1.2, -0.7, 0.4}, {0.6, 0.9, -1.3}}}, {"bias", {0.0, 0.3}}, {"activation", "identity"}}};
   model["method"] = "midpoint";
   std::ofstream(path) << model.dump();
-  const Run net = run_cli("imde eval --model " + path + " --order 3 --at 0.5,0.3 --kind modified");
-  REQUIRE(net.status == 0);
+  const Run net = run_cli_line("imde eval --model " + path + " --order 3 --at 0.5,0.3 --kind modified");
+  REQUIRE(net.code == 0);
   const nimde::nn::Model m = nimde::nn::load_model(path);
   const nimde::ode::Field f = nimde::nn::MlpField(std::make_shared<nimde::nn::MlpParams>(m.net)).field("net", m.names);
   const nimde::imde::ImdeField fh(nimde::imde::modified_equation(nimde::ode::rk_tableau("midpoint"), 3), f, 0.1);
   const std::vector<double> expected = fh(std::vector<double>{0.5, 0.3});
-  const auto net_rows = csv_rows(net.output, header);
+  const auto net_rows = csv_rows(net.out, header);
   CHECK(net_rows[0][0] == Approx(expected[0]).epsilon(1e-15));
   CHECK(net_rows[0][1] == Approx(expected[1]).epsilon(1e-15));
 
   // A model trained with a partitioned method has no B-series IMDE; --method overrides it.
   model["method"] = "stormer-verlet";
   std::ofstream(path) << model.dump();
-  const Run partitioned = run_cli("imde eval --model " + path + " --order 1 --at 0.5,0.3");
-  CHECK(partitioned.status == 1);
-  CHECK(partitioned.output.find(": method 'stormer-verlet' is not a Runge-Kutta method") != std::string::npos);
-  CHECK(run_cli("imde eval --model " + path + " --method midpoint --order 1 --at 0.5,0.3").status == 0);
+  const Run partitioned = run_cli_line("imde eval --model " + path + " --order 1 --at 0.5,0.3");
+  CHECK(partitioned.code == 1);
+  CHECK(partitioned.err.find(": method 'stormer-verlet' is not a Runge-Kutta method") != std::string::npos);
+  CHECK(run_cli_line("imde eval --model " + path + " --method midpoint --order 1 --at 0.5,0.3").code == 0);
 }
 
 TEST_CASE("nimde imde eval reports bad input in one line naming the value", "[cli]") {
@@ -152,10 +139,9 @@ TEST_CASE("nimde imde eval reports bad input in one line naming the value", "[cl
       {base + "--points /nonexistent/points.csv", "/nonexistent/points.csv: cannot open the file"},
   };
   for (const auto& [args, message] : cases) {
-    const Run run = run_cli(args);
-    INFO(args << "\n" << run.output);
-    CHECK(run.status == 1);
-    CHECK(run.output.find(message) != std::string::npos);
-    CHECK(std::count(run.output.begin(), run.output.end(), '\n') == 1);
+    const Run run = run_cli_line(args);
+    INFO(args);
+    CHECK(run.code == 1);
+    nimde::test::check_one_line_error(run, message);
   }
 }
