@@ -226,19 +226,20 @@ void gemm_small_n(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
                   std::size_t ldb, bool tb, T* C, std::size_t ldc, bool accumulate, GemmEpilogue<T> ep) {
   using Bt = Batch<T>;
   constexpr std::size_t W = Bt::size;
-  static_assert(kSmallN <= W || W == 1);
+  // Room for kSmallN outputs in whole batches (one batch on AVX2 and wider, two for SSE2 doubles).
+  constexpr std::size_t kOut = (kSmallN + W - 1) / W * W;
   T* cols = detail::scratch<T>(N * K, 0);  // column j of op(B) at cols + j·K
   for (std::size_t j = 0; j < N; ++j)
     for (std::size_t k = 0; k < K; ++k) cols[j * K + k] = tb ? B[j * ldb + k] : B[k * ldb + j];
   const bool has_epilogue = ep.bias != nullptr || ep.act != Activation::identity;
-  alignas(kAlignment) T bias[W] = {};
+  alignas(kAlignment) T bias[kOut] = {};
   if (ep.bias) std::memcpy(bias, ep.bias, N * sizeof(T));
 #pragma omp parallel for schedule(static) if (M * N * K > kParallelThreshold)
   for (std::ptrdiff_t ii = 0; ii < static_cast<std::ptrdiff_t>(M); ++ii) {
     const std::size_t i = static_cast<std::size_t>(ii);
     const T* a = A + i * lda;
     T* c = C + i * ldc;
-    alignas(kAlignment) T out[W] = {};
+    alignas(kAlignment) T out[kOut] = {};
     for (std::size_t j = 0; j < N; ++j) {
       const T* col = cols + j * K;
       Bt acc(T(0));
@@ -248,7 +249,9 @@ void gemm_small_n(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
       for (; k < K; ++k) sum += a[k] * col[k];
       out[j] = accumulate ? c[j] + sum : sum;
     }
-    if (has_epilogue) detail::activate(ep.act, Bt::load_aligned(out) + Bt::load_aligned(bias)).store_aligned(out);
+    if (has_epilogue)
+      for (std::size_t j = 0; j < N; j += W)
+        detail::activate(ep.act, Bt::load_aligned(out + j) + Bt::load_aligned(bias + j)).store_aligned(out + j);
     for (std::size_t j = 0; j < N; ++j) c[j] = out[j];
   }
 }
