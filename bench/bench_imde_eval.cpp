@@ -9,7 +9,7 @@
 #include "autodiff/parallel.hpp"
 #include "imde/elementary_differentials.hpp"
 #include "imde/field_series.hpp"
-#include "imde/imde_field.hpp"
+#include "imde/series_field.hpp"
 #include "nn/mlp.hpp"
 
 namespace {
@@ -47,7 +47,7 @@ void bm_elementary_differentials(benchmark::State& state, int max_order) {
 void bm_imde_field(benchmark::State& state, const char* method, int order) {
   const ode::Field f = paper_field();
   const autodiff::Tensor<double> x = pendulum_points();
-  const imde::ImdeField fh(imde::inverse_modified_equation(ode::rk_tableau(method), order), f, 0.02);
+  const imde::SeriesField fh(imde::inverse_modified_equation(ode::rk_tableau(method), order), f, 0.02);
   for (auto _ : state) benchmark::DoNotOptimize(fh(x));
   state.counters["points/s"] = benchmark::Counter(double(kPoints), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["threads"] = autodiff::num_threads();

@@ -44,10 +44,11 @@ void bm_train_step(benchmark::State& state, const std::string& system, const std
   const int saved = autodiff::num_threads();
   autodiff::set_num_threads(threads);
   const ode::System& sys = ode::system(system);
-  const nn::Dataset data = nn::make_dataset(sys, sys.data.train_points, sys.data.T, 1);
+  const nn::DataSetup setup = nn::data_setup(sys);
+  const nn::Dataset data = nn::make_dataset(sys, setup.train_points, setup.T, 1);
   const std::size_t d = data.dim();
   auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(d, 128, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 0));
-  auto objective = nn::make_objective(nn::MlpField(params), ode::method(method), steps, sys.data.T, data.x, data.y, dtype);
+  auto objective = nn::make_objective(nn::MlpField(params), ode::method(method), steps, setup.T, data.x, data.y, dtype);
   std::vector<autodiff::Tensor<double>*> plist;
   for (std::size_t l = 0; l < params->layers(); ++l) {
     plist.push_back(&params->weights[l]);

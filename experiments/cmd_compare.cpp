@@ -4,26 +4,25 @@
 #include <iostream>
 
 #include "experiments/commands.hpp"
+#include "experiments/options.hpp"
 #include "experiments/compare.hpp"
 
-namespace nimde::cli {
+namespace nimde::experiments {
 namespace {
 
 struct CompareOptions {
-  std::string model, format = "text";
+  std::string model, format;
   int order = 3, correct = -1;
   std::size_t test_points = 2000;
 };
 
 void run_compare(const CompareOptions& o) {
-  if (o.format != "text" && o.format != "json" && o.format != "csv")
-    throw std::invalid_argument("--format '" + o.format + "' (use text, json or csv)");
   if (o.order < 0 || o.order > 7) throw std::invalid_argument("--order " + std::to_string(o.order) + " (use 0..7)");
   if (o.correct < -1 || o.correct > 7)
     throw std::invalid_argument("--correct " + std::to_string(o.correct) + " (use 0..7; -1 for none)");
   if (o.test_points == 0) throw std::invalid_argument("--test-points must be at least 1");
   const nn::Model m = nn::load_model(o.model);
-  const Comparison c = compare_model(m, o.order, o.correct, o.test_points);
+  const imde::Comparison c = compare_model(m, o.order, o.correct, o.test_points);
   if (o.format == "json") {
     nlohmann::json rows = nlohmann::json::array();
     for (std::size_t n = 0; n < c.error_imde.size(); ++n) rows.push_back({{"order", n}, {"error", c.error_imde[n]}});
@@ -63,8 +62,8 @@ void add_compare(CLI::App& app) {
   cmd->add_option("--order", o->order, "Compare with f_h^[n] for n = 0..order")->capture_default_str();
   cmd->add_option("--correct", o->correct, "Also correct f_theta by the modified equation to this order");
   cmd->add_option("--test-points", o->test_points, "Test points")->capture_default_str();
-  cmd->add_option("--format", o->format, "text, json or csv")->capture_default_str();
+  add_choice_option(cmd, "--format", o->format, {"text", "json", "csv"}, "Output format");
   cmd->callback([o] { run_compare(*o); });
 }
 
-}  // namespace nimde::cli
+}  // namespace nimde::experiments

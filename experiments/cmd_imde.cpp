@@ -17,15 +17,16 @@
 #include <nlohmann/json.hpp>
 
 #include "experiments/commands.hpp"
+#include "experiments/options.hpp"
 #include "experiments/output.hpp"
 #include "imde/bseries.hpp"
-#include "imde/imde_field.hpp"
+#include "imde/series_field.hpp"
 #include "imde/series_format.hpp"
 #include "nn/model_file.hpp"
 #include "ode/parse_numbers.hpp"
 #include "ode/tableau.hpp"
 
-namespace nimde::cli {
+namespace nimde::experiments {
 
 namespace {
 
@@ -70,8 +71,9 @@ void add_coefficients(CLI::App& imde) {
 // ---- nimde imde eval ------------------------------------------------------------------------
 
 struct EvalOptions {
-  std::string system, field, model, method, tableau_file, h, points_file, kind = "inverse", format = "csv";
-  std::vector<std::string> params, at;
+  SystemOptions system;
+  std::string model, method, tableau_file, h, points_file, kind, format;
+  std::vector<std::string> at;
   int order = 0;
 };
 
@@ -117,13 +119,13 @@ std::vector<std::vector<double>> read_points(const std::string& path, const std:
 
 void run_eval(const EvalOptions& o) {
   // The base field: a system, a user expression or a trained network.
-  const int sources = !o.system.empty() + !o.field.empty() + !o.model.empty();
+  const int sources = !o.system.system.empty() + !o.system.field.empty() + !o.model.empty();
   if (sources != 1) throw std::invalid_argument("give exactly one of --system NAME, --field EXPR and --model FILE");
-  if (!o.model.empty() && !o.params.empty()) throw std::invalid_argument("--param applies only to --field");
+  if (!o.model.empty() && !o.system.params.empty()) throw std::invalid_argument("--param applies only to --field");
   ode::Field base;
   std::string method = o.method, h_text = o.h, method_source = "--method";
   if (o.model.empty()) {
-    base = system_from_options(o.system, o.field, o.params).field;
+    base = make_system(o.system).field;
   } else {
     const nn::Model model = nn::load_model(o.model);
     base = nn::MlpField(std::make_shared<nn::MlpParams>(model.net)).field("model " + o.model, model.names);
@@ -152,8 +154,6 @@ void run_eval(const EvalOptions& o) {
   if (o.order < 0 || o.order > imde::ElementaryDifferentials::kMaxOrder - 1)
     throw std::invalid_argument("--order " + std::to_string(o.order) + " is out of range 0.." +
                                 std::to_string(imde::ElementaryDifferentials::kMaxOrder - 1));
-  check_choice("--kind", o.kind, {"inverse", "modified"});
-  check_choice("--format", o.format, {"csv", "json"});
 
   // The points.
   if (o.at.empty() == o.points_file.empty())
@@ -168,7 +168,7 @@ void run_eval(const EvalOptions& o) {
   if (!o.points_file.empty()) points = read_points(o.points_file, base.names());
 
   const imde::FieldSeries series = imde::field_series(tableau, imde::parse_series_kind(o.kind), o.order);
-  const imde::ImdeField fh(series, base, h);
+  const imde::SeriesField fh(series, base, h);
   autodiff::Tensor<double> x = autodiff::zeros<double>(points.size(), base.dim());
   for (std::size_t i = 0; i < points.size(); ++i)
     for (std::size_t k = 0; k < base.dim(); ++k) x(i, k) = points[i][k];
@@ -194,9 +194,7 @@ void run_eval(const EvalOptions& o) {
 void add_imde_eval(CLI::App& imde) {
   auto o = std::make_shared<EvalOptions>();
   CLI::App* cmd = imde.add_subcommand("eval", "Evaluate the truncated IMDE (or modified equation) of a field at points");
-  cmd->add_option("--system", o->system, "Built-in system (pendulum, cubic-oscillator, ...)");
-  cmd->add_option("--field", o->field, "User field instead of --system, e.g. \"p' = -10*sin(q); q' = p\"");
-  cmd->add_option("--param", o->params, "Parameter of --field, name=value (repeatable)");
+  add_system_options(cmd, o->system);
   cmd->add_option("--model", o->model, "A trained model file; its method and h = T/S are the defaults");
   cmd->add_option("--method", o->method, "A Runge-Kutta method of the catalogue (euler, midpoint, rk4, ...)");
   cmd->add_option("--tableau", o->tableau_file, "A Butcher tableau JSON file instead of --method");
@@ -204,8 +202,8 @@ void add_imde_eval(CLI::App& imde) {
   cmd->add_option("--order", o->order, "Truncate after h^N (trees with up to N+1 nodes), N <= 8")->required();
   cmd->add_option("--at", o->at, "A point, comma-separated, one value per variable (repeatable)");
   cmd->add_option("--points", o->points_file, "A CSV file of points, one per line (optional header of variable names)");
-  cmd->add_option("--kind", o->kind, "inverse (IMDE) or modified (modified equation)")->capture_default_str();
-  cmd->add_option("--format", o->format, "csv or json")->capture_default_str();
+  add_choice_option(cmd, "--kind", o->kind, {"inverse", "modified"}, "The IMDE (inverse) or the modified equation");
+  add_choice_option(cmd, "--format", o->format, {"csv", "json"}, "Output format");
   cmd->callback([o] { run_eval(*o); });
 }
 
@@ -218,4 +216,4 @@ void add_imde(CLI::App& app) {
   add_imde_eval(*imde);
 }
 
-}  // namespace nimde::cli
+}  // namespace nimde::experiments

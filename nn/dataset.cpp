@@ -274,13 +274,21 @@ std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
   return z ^ (z >> 31);
 }
 
+DataSetup data_setup(const ode::System& system) {
+  if (system.name == "pendulum") return DataSetup{0.04, "sv6", 10, 10000, 2000, false};
+  if (system.name == "cubic-oscillator") return DataSetup{0.02, "rk4", 10, 10000, 2000, false};
+  if (system.name == "lorenz") return DataSetup{0.04, "rk4", 100, 250, 250, true};
+  return DataSetup{};
+}
+
 Tensor<double> reference_flow(const ode::System& system, const Tensor<double>& x, double T) {
   check_step(T);
   if (x.shape()[1] != system.dim())
     throw std::invalid_argument("reference flow of " + system.name + ": points of dimension " +
                                 std::to_string(x.shape()[1]) + ", expected " + std::to_string(system.dim()));
-  const ode::Method method = ode::method(system.data.reference);
-  const int substeps = system.data.substeps;
+  const DataSetup setup = data_setup(system);
+  const ode::Method method = ode::method(setup.reference);
+  const int substeps = setup.substeps;
   if (substeps < 1) throw std::invalid_argument("system " + system.name + ": reference substeps must be at least 1");
   autodiff::Array<double> y(x);
   return ode::integrate(method, system.field, y, T / substeps, substeps).value();
@@ -293,13 +301,13 @@ Dataset make_dataset(const ode::System& system, std::size_t points, double T, st
   Dataset data;
   data.T = T;
   data.names = system.field.names();
-  if (system.data.trajectory) {
+  if (data_setup(system).trajectory) {
     // x₀ = y0, x_{i+1} = φ_T(x_i); the pairs are (x_i, x_{i+1}).
-    if (system.data.y0.size() != d)
+    if (system.y0.size() != d)
       throw std::invalid_argument("system " + system.name + " has no starting point y0 of dimension " + std::to_string(d));
     Tensor<double> path = autodiff::zeros<double>(points + 1, d);
     Tensor<double> state = autodiff::zeros<double>(1, d);
-    std::copy(system.data.y0.begin(), system.data.y0.end(), state.begin());
+    std::copy(system.y0.begin(), system.y0.end(), state.begin());
     for (std::size_t i = 0;; ++i) {
       std::copy(state.begin(), state.end(), path.begin() + static_cast<std::ptrdiff_t>(i * d));
       if (i == points) break;
@@ -330,7 +338,7 @@ DataSplit make_split(const ode::System& system, std::size_t train_points, std::s
                      std::uint64_t seed, double noise_std) {
   DataSplit split;
   split.train = make_dataset(system, train_points, T, derive_seed(seed, 0), Noise{noise_std, derive_seed(seed, 2)});
-  if (system.data.trajectory) split.test = split.train;
+  if (data_setup(system).trajectory) split.test = split.train;
   else split.test = make_dataset(system, test_points, T, derive_seed(seed, 1));
   return split;
 }

@@ -25,6 +25,20 @@ namespace nimde::nn {
 
 using autodiff::Tensor;
 
+/// How the paper makes data for a system (paper-setup.md): targets φ_T(x) by `reference` with
+/// `substeps` steps per T, uniform points or one trajectory.
+struct DataSetup {
+  double T = 0.04;                    ///< data step
+  std::string reference = "rk4";      ///< accurate method for the targets
+  int substeps = 10;                  ///< reference steps per T
+  std::size_t train_points = 10000, test_points = 2000;
+  bool trajectory = false;            ///< pairs along one trajectory from the system's y0
+};
+
+/// The paper's setup for its three systems (pendulum: sv6 targets; scaled Lorenz: 250 pairs of
+/// one trajectory, 100 rk4 substeps); these defaults for every other system.
+DataSetup data_setup(const ode::System& system);
+
 /// Pairs (x_i, y_i = φ_T(x_i)), one per row.
 struct Dataset {
   Tensor<double> x, y;             ///< n × d each
@@ -41,8 +55,8 @@ struct Noise {
 };
 
 /// `points` pairs over step T: uniform in the domain from `seed`, or along one trajectory
-/// from the system's y0 (then `seed` is not used), as the system's DataSetup says. Targets by
-/// DataSetup.reference with DataSetup.substeps steps per T.
+/// from the system's y0 (then `seed` is not used), as data_setup(system) says. Targets by
+/// its reference method with its substeps per T.
 Dataset make_dataset(const ode::System& system, std::size_t points, double T, std::uint64_t seed, Noise noise = {});
 
 /// The exact flow over T of every row of x, by the system's reference method.

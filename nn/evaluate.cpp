@@ -5,27 +5,16 @@
 
 #include "nn/dataset.hpp"
 #include "nn/objective.hpp"
+#include "ode/field_error.hpp"
 
 namespace nimde::nn {
 
-double field_error(const ode::Field& a, const ode::Field& b, const Tensor<double>& points) {
-  const autodiff::Array<double> x(points);
-  const autodiff::Array<double> fa = a(x), fb = b(x);
-  const std::size_t n = points.shape()[0], d = points.shape()[1];
-  double sum = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    double m = 0;
-    for (std::size_t k = 0; k < d; ++k) m = std::max(m, std::abs(fa.value()(i, k) - fb.value()(i, k)));
-    sum += m;
-  }
-  return sum / double(n);
-}
-
 Evaluation evaluate(const Model& model, std::size_t test_points, std::uint64_t test_seed) {
   const ode::System sys = model.true_system();
-  const std::size_t points = model.training.value("points", sys.data.train_points);
+  const DataSetup setup = data_setup(sys);
+  const std::size_t points = model.training.value("points", setup.train_points);
   const double noise = model.training.value("noise", 0.0);
-  const std::size_t trained_test_points = model.training.value("test_points", sys.data.test_points);
+  const std::size_t trained_test_points = model.training.value("test_points", setup.test_points);
   const Dataset train_set = make_split(sys, points, trained_test_points, model.T, model.seed, noise).train;
   const Dataset test_set = make_split(sys, points, test_points, model.T, test_seed, noise).test;
 
@@ -36,7 +25,7 @@ Evaluation evaluate(const Model& model, std::size_t test_points, std::uint64_t t
   e.train_loss = make_objective(net, method, model.steps, model.T, train_set.x, train_set.y, "f64")->loss();
   e.test_loss = make_objective(net, method, model.steps, model.T, test_set.x, test_set.y, "f64")->loss();
   e.accurate_test_loss = make_objective(net, ode::method("rk4"), 100, model.T, test_set.x, test_set.y, "f64")->loss();
-  e.field_error = field_error(net.field("network", model.names), sys.field, test_set.x);
+  e.field_error = ode::field_error(net.field("network", model.names), sys.field, test_set.x);
   e.fits_solver_not_ode = e.accurate_test_loss > 10 * e.train_loss;
   return e;
 }

@@ -7,9 +7,6 @@
 
 namespace nimde::nn {
 
-/// Error(g₁, g₂) = mean over the points of max_k |g₁(y)_k − g₂(y)_k| (the paper's metric).
-double field_error(const ode::Field& a, const ode::Field& b, const Tensor<double>& points);
-
 struct Evaluation {
   double train_loss = 0;          ///< through the training method and S, on the training set
   double test_loss = 0;           ///< the same on the test set

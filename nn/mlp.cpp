@@ -261,8 +261,8 @@ ode::Field MlpField::field(std::string name, std::vector<std::string> names) con
   return ode::Field(std::move(name), std::move(names), f);
 }
 
-ode::ParametricField parametric_field(MlpField net, std::string name, std::vector<std::string> names) {
-  ode::ParametricField pf;
+ParametricField parametric_field(MlpField net, std::string name, std::vector<std::string> names) {
+  ParametricField pf;
   pf.field = net.field(std::move(name), std::move(names));
   pf.bind = [net](Tape<double>& tape) mutable {
     const TapeParams<double>& b = net.bind(tape);

@@ -13,7 +13,7 @@
 
 #include "autodiff/tape.hpp"
 #include "ode/field.hpp"
-#include "ode/gradients.hpp"
+#include "nn/gradients.hpp"
 
 namespace nimde::nn {
 
@@ -69,6 +69,6 @@ class MlpField {
 
 /// The network as a parametric field in double for ode's gradient methods; θ is ordered
 /// W₀, b₀, W₁, b₁, ….
-ode::ParametricField parametric_field(MlpField net, std::string name, std::vector<std::string> names);
+ParametricField parametric_field(MlpField net, std::string name, std::vector<std::string> names);
 
 }  // namespace nimde::nn

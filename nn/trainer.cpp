@@ -36,12 +36,30 @@ json to_json(const TrainConfig& c) {
               {"out", c.out}};
 }
 
+namespace {
+/// [[lo, hi], ...]; run.json of version 0.1.0 wrote the box as the text "lo:hi,...".
+std::vector<std::pair<double, double>> domain_from_json(const json& j) {
+  std::vector<std::pair<double, double>> domain;
+  if (!j.is_string()) {
+    for (const json& r : j) domain.emplace_back(r.at(0).get<double>(), r.at(1).get<double>());
+    return domain;
+  }
+  for (const std::string& range : ode::split_list(j.get<std::string>(), ',')) {
+    const auto colon = range.find(':');
+    if (colon == std::string::npos) throw std::invalid_argument("run.json: domain entry '" + range + "' is not lo:hi");
+    domain.emplace_back(ode::parse_double(range.substr(0, colon), "run.json domain"),
+                        ode::parse_double(range.substr(colon + 1), "run.json domain"));
+  }
+  return domain;
+}
+}  // namespace
+
 TrainConfig config_from_json(const json& j) {
   TrainConfig c;
   c.system = j.at("system");
   c.field = j.at("field");
   c.field_params = j.at("params").get<std::map<std::string, double>>();
-  c.domain = j.at("domain");
+  c.domain = domain_from_json(j.at("domain"));
   c.method = j.at("method");
   c.steps = j.at("steps");
   c.T = j.at("T");
@@ -72,7 +90,7 @@ namespace {
 
 ode::System make_system(const TrainConfig& c) {
   if (!c.system.empty()) return ode::system(c.system);
-  return ode::expression_system(c.field, c.field_params, ode::parse_domain(c.domain));
+  return ode::expression_system(c.field, c.field_params, c.domain);
 }
 
 template <class V>
@@ -88,10 +106,13 @@ void require(bool ok, const std::string& option, const V& value, const std::stri
 TrainConfig resolve(TrainConfig c) {
   require(c.system.empty() != c.field.empty(), "--system/--field", c.system + c.field, "give exactly one of them");
   require(c.field.empty() || !c.domain.empty(), "--domain", "''", "a user field needs a sampling domain");
+  require(c.system.empty() || (c.domain.empty() && c.field_params.empty()), "--domain/--param", c.system,
+          "apply only to --field");
   const ode::System sys = make_system(c);
-  if (c.T == 0) c.T = sys.data.T;
-  if (c.points == 0) c.points = sys.data.train_points;
-  if (c.test_points == 0) c.test_points = sys.data.test_points;
+  const DataSetup setup = data_setup(sys);
+  if (c.T == 0) c.T = setup.T;
+  if (c.points == 0) c.points = setup.train_points;
+  if (c.test_points == 0) c.test_points = setup.test_points;
   ode::method(c.method);  // throws naming an unknown method
   parse_mlp_activation(c.activation);
   parse_init(c.init);
@@ -304,7 +325,7 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
     m.system = c.system.empty() ? "expression" : c.system;
     m.field = c.field;
     m.field_params = c.field_params;
-    if (!c.field.empty()) m.domain = ode::parse_domain(c.domain);
+    m.domain = c.domain;
     m.method = c.method;
     m.steps = c.steps;
     m.T = c.T;

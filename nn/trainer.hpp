@@ -22,7 +22,7 @@ struct TrainConfig {
   std::string system;                      ///< built-in system, or empty with `field`
   std::string field;                       ///< user expression field
   std::map<std::string, double> field_params;
-  std::string domain;                      ///< "lo:hi,..." for a user field
+  std::vector<std::pair<double, double>> domain;  ///< sampling box [lo, hi] per component, for a user field
   std::string method = "euler";
   int steps = 1;                           ///< S
   double T = 0;                            ///< data step (0: the system's)

@@ -4,7 +4,6 @@
 #include <stdexcept>
 
 #include "ode/expression.hpp"
-#include "ode/parse_numbers.hpp"
 
 namespace nimde::ode {
 namespace {
@@ -24,7 +23,7 @@ System pendulum() {
   System s{"pendulum", "p' = -10 sin q, q' = p (H = p^2/2 - 10 cos q)",
            Field("pendulum", {"p", "q"}, componentwise(f), true), {{-3.8, 3.8}, {-1.2, 1.2}}, {}, {}};
   s.invariants.push_back({"energy", [](const std::vector<double>& y) { return y[0] * y[0] / 2 - 10 * std::cos(y[1]); }});
-  s.data = DataSetup{0.04, "sv6", 10, 10000, 2000, false, {0.0, 1.0}, 10};
+  s.y0 = {0.0, 1.0};
   return s;
 }
 
@@ -36,7 +35,7 @@ System cubic_oscillator() {
   };
   System s{"cubic-oscillator", "damped cubic oscillator y1' = -0.1 y1^3 + 2 y2^3, y2' = -2 y1^3 - 0.1 y2^3",
            Field("cubic-oscillator", {"y1", "y2"}, componentwise(f)), {{-2.2, 2.2}, {-2.2, 2.2}}, {}, {}};
-  s.data = DataSetup{0.02, "rk4", 10, 10000, 2000, false, {2.0, 0.0}, 10};
+  s.y0 = {2.0, 0.0};
   return s;
 }
 
@@ -48,7 +47,8 @@ System lorenz() {
   };
   System s{"lorenz", "Lorenz system scaled by 10: f(y) = g(10 y)/10, sigma = 10, rho = 28, beta = 8/3",
            Field("lorenz", {"x", "y", "z"}, componentwise(f)), {{-2.0, 2.0}, {-2.7, 2.7}, {0.0, 5.0}}, {}, {}};
-  s.data = DataSetup{0.04, "rk4", 100, 250, 250, true, {-0.8, 0.7, 2.6}, 5};
+  s.y0 = {-0.8, 0.7, 2.6};
+  s.t_end = 5;
   return s;
 }
 
@@ -60,7 +60,7 @@ System harmonic() {
   System s{"harmonic", "harmonic oscillator p' = -q, q' = p (H = (p^2 + q^2)/2)",
            Field("harmonic", {"p", "q"}, componentwise(f), true), {{-2.0, 2.0}, {-2.0, 2.0}}, {}, {}};
   s.invariants.push_back({"energy", [](const std::vector<double>& y) { return (y[0] * y[0] + y[1] * y[1]) / 2; }});
-  s.data.y0 = {0.0, 1.0};
+  s.y0 = {0.0, 1.0};
   return s;
 }
 
@@ -71,7 +71,7 @@ System van_der_pol() {
   };
   System s{"van-der-pol", "van der Pol oscillator x' = y, y' = (1 - x^2) y - x (mu = 1)",
            Field("van-der-pol", {"x", "y"}, componentwise(f)), {{-3.0, 3.0}, {-3.0, 3.0}}, {}, {}};
-  s.data.y0 = {2.0, 0.0};
+  s.y0 = {2.0, 0.0};
   return s;
 }
 
@@ -85,7 +85,7 @@ System lotka_volterra() {
   s.invariants.push_back({"I = ln u - u + 2 ln v - v", [](const std::vector<double>& y) {
                             return std::log(y[0]) - y[0] + 2 * std::log(y[1]) - y[1];
                           }});
-  s.data.y0 = {1.0, 2.0};
+  s.y0 = {1.0, 2.0};
   return s;
 }
 
@@ -104,7 +104,7 @@ System kepler() {
                             return (y[0] * y[0] + y[1] * y[1]) / 2 - 1 / std::sqrt(y[2] * y[2] + y[3] * y[3]);
                           }});
   s.invariants.push_back({"angular momentum", [](const std::vector<double>& y) { return y[2] * y[1] - y[3] * y[0]; }});
-  s.data.y0 = {0.0, std::sqrt(3.0), 0.5, 0.0};  // eccentricity 0.5
+  s.y0 = {0.0, std::sqrt(3.0), 0.5, 0.0};  // eccentricity 0.5
   return s;
 }
 
@@ -119,7 +119,7 @@ System duffing() {
   s.invariants.push_back({"energy", [](const std::vector<double>& y) {
                             return y[0] * y[0] / 2 - y[1] * y[1] / 2 + y[1] * y[1] * y[1] * y[1] / 4;
                           }});
-  s.data.y0 = {0.0, 1.2};
+  s.y0 = {0.0, 1.2};
   return s;
 }
 
@@ -154,19 +154,6 @@ System expression_system(const std::string& text, const std::map<std::string, do
   auto formula = [expr](const auto& y) { return (*expr)(y); };
   System s{"expression", text, Field(text, expr->names(), componentwise(formula)), std::move(domain), {}, {}};
   return s;
-}
-
-std::vector<std::pair<double, double>> parse_domain(std::string_view text) {
-  std::vector<std::pair<double, double>> domain;
-  for (const std::string& range : split_list(text, ',')) {
-    const auto colon = range.find(':');
-    if (colon == std::string::npos)
-      throw std::invalid_argument("domain entry '" + range + "' is not of the form lo:hi");
-    const double lo = parse_double(range.substr(0, colon), "domain"), hi = parse_double(range.substr(colon + 1), "domain");
-    if (!(lo < hi)) throw std::invalid_argument("domain entry '" + range + "' has lo >= hi");
-    domain.emplace_back(lo, hi);
-  }
-  return domain;
 }
 
 }  // namespace nimde::ode

@@ -24,7 +24,7 @@
 #include <catch2/catch.hpp>
 
 #include "imde/field_series.hpp"
-#include "imde/imde_field.hpp"
+#include "imde/series_field.hpp"
 #include "ode/method.hpp"
 #include "ode/systems.hpp"
 
@@ -118,7 +118,7 @@ TEST_CASE("one step of every Runge-Kutta method applied to the truncated IMDE is
         const imde::FieldSeries series = imde::inverse_modified_equation(m.tableau(), N);
         std::vector<double> errors;
         for (int j = 0; j < kSteps; ++j) {
-          const ode::Field fh = imde::imde_field(series, sys.field, step_size(j));
+          const ode::Field fh = imde::series_field(series, sys.field, step_size(j));
           errors.push_back(distance(try_step(m, fh, c.y0, step_size(j)), exact[static_cast<std::size_t>(j)]));
         }
         std::string window;
@@ -146,7 +146,7 @@ TEST_CASE("the exact flow of the truncated modified equation is one step of ever
         const imde::FieldSeries series = imde::modified_equation(m.tableau(), N);
         std::vector<double> errors;
         for (int j = 0; j < kSteps; ++j) {
-          const ode::Field fh = imde::imde_field(series, sys.field, step_size(j));
+          const ode::Field fh = imde::series_field(series, sys.field, step_size(j));
           errors.push_back(distance(flow(fh, c.y0, step_size(j), 1000), try_step(m, sys.field, c.y0, step_size(j))));
         }
         std::string window;
@@ -164,7 +164,7 @@ TEST_CASE("the truncated IMDE field is Euler's f + h/2 f'f + h^2 (f''(f,f)/6 + f
   // f = (−10 sin q, p): f'f = (−10 p cos q, −10 sin q), f''(f,f) = (10 p² sin q, 0),
   // f'f'f = (100 sin q cos q, −10 p cos q).
   const double h = 0.1, p = 0.5, q = 0.3, s = std::sin(q), c = std::cos(q);
-  const imde::ImdeField fh(imde::inverse_modified_equation(ode::rk_tableau("euler"), 2), ode::system("pendulum").field, h);
+  const imde::SeriesField fh(imde::inverse_modified_equation(ode::rk_tableau("euler"), 2), ode::system("pendulum").field, h);
   const std::vector<double> got = fh(std::vector<double>{p, q});
   CHECK(got[0] == Approx(-10 * s + h / 2 * (-10 * p * c) + h * h * (10 * p * p * s + 100 * s * c) / 6).epsilon(1e-14));
   CHECK(got[1] == Approx(p + h / 2 * (-10 * s) + h * h * (-10 * p * c) / 6).epsilon(1e-14));

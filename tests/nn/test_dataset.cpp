@@ -79,6 +79,8 @@ TEST_CASE("targets are the harmonic oscillator's exact rotation, to the referenc
 
 TEST_CASE("pendulum targets by sv6 agree with a much finer rk4 integration", "[dataset]") {
   const ode::System& pendulum = ode::system("pendulum");
+  REQUIRE(nn::data_setup(pendulum).reference == "sv6");
+  REQUIRE(nn::data_setup(pendulum).substeps == 10);
   const nn::Dataset d = nn::make_dataset(pendulum, 200, 0.04, 3);
   const ode::Method rk4 = ode::method("rk4");
   const Tensor<double> fine = ode::integrate(rk4, pendulum.field, autodiff::Array<double>(d.x), 0.04 / 400, 400).value();
@@ -142,11 +144,12 @@ TEST_CASE("train and test sets are independent draws, with noise on the train ta
 
 TEST_CASE("lorenz data are consecutive states of one trajectory, and train = test", "[dataset]") {
   const ode::System& lorenz = ode::system("lorenz");
-  const nn::DataSplit split = nn::make_split(lorenz, lorenz.data.train_points, lorenz.data.test_points, lorenz.data.T, 1);
+  const nn::DataSplit split = nn::make_split(lorenz, nn::data_setup(lorenz).train_points, nn::data_setup(lorenz).test_points,
+                                               nn::data_setup(lorenz).T, 1);
   const nn::Dataset& d = split.train;
   REQUIRE(d.size() == 250);
   REQUIRE(d.dim() == 3);
-  for (std::size_t k = 0; k < 3; ++k) CHECK(d.x(0, k) == lorenz.data.y0[k]);
+  for (std::size_t k = 0; k < 3; ++k) CHECK(d.x(0, k) == lorenz.y0[k]);
   for (std::size_t i = 0; i + 1 < d.size(); ++i)
     for (std::size_t k = 0; k < 3; ++k) CHECK(d.y(i, k) == d.x(i + 1, k));
   CHECK(same_bits(split.test.x, d.x));
@@ -154,7 +157,7 @@ TEST_CASE("lorenz data are consecutive states of one trajectory, and train = tes
   // One step of the trajectory is the reference flow of its start.
   Tensor<double> first = autodiff::zeros<double>(1, 3);
   for (std::size_t k = 0; k < 3; ++k) first(0, k) = d.x(7, k);
-  const Tensor<double> next = nn::reference_flow(lorenz, first, lorenz.data.T);
+  const Tensor<double> next = nn::reference_flow(lorenz, first, nn::data_setup(lorenz).T);
   for (std::size_t k = 0; k < 3; ++k) CHECK(next(0, k) == d.y(7, k));
 }
 

@@ -14,7 +14,7 @@ namespace {
 
 struct Study {
   nn::MlpField net;
-  ode::ParametricField field;
+  nn::ParametricField field;
   autodiff::Array<double> x, y;
 };
 
@@ -40,11 +40,11 @@ TEST_CASE("discretize-then-optimize gradients match central differences for ever
     ode::Method m = ode::method(name);
     m.iteration.taped_iterations = 60;  // converged stages, as the plain evaluation the differences use
     for (int steps : {1, 3}) {
-      const ode::Gradient dto = ode::dto_gradient(m, s.field, s.x, s.y, 0.1, steps);
-      const ode::Gradient fd = ode::finite_difference_gradient(m, s.field, s.x, s.y, 0.1, steps);
+      const nn::Gradient dto = nn::dto_gradient(m, s.field, s.x, s.y, 0.1, steps);
+      const nn::Gradient fd = nn::finite_difference_gradient(m, s.field, s.x, s.y, 0.1, steps);
       INFO(name << " with " << steps << " steps");
       CHECK(dto.loss == Approx(fd.loss).epsilon(1e-12));
-      CHECK(ode::relative_difference(dto, fd) < 1e-6);
+      CHECK(nn::relative_difference(dto, fd) < 1e-6);
     }
   }
 }
@@ -55,11 +55,11 @@ TEST_CASE("the backsolve adjoint approaches discretize-then-optimize at the meth
     const ode::Method m = ode::method(name);
     std::vector<double> log_h, log_diff;
     for (int steps : {4, 8, 16, 32}) {
-      const ode::Gradient dto = ode::dto_gradient(m, s.field, s.x, s.y, 0.5, steps);
-      const ode::Gradient adj = ode::adjoint_gradient(m, s.field, s.x, s.y, 0.5, steps);
+      const nn::Gradient dto = nn::dto_gradient(m, s.field, s.x, s.y, 0.5, steps);
+      const nn::Gradient adj = nn::adjoint_gradient(m, s.field, s.x, s.y, 0.5, steps);
       CHECK(adj.loss == Approx(dto.loss).epsilon(1e-12));
       log_h.push_back(std::log(0.5 / steps));
-      log_diff.push_back(std::log(ode::relative_difference(adj, dto)));
+      log_diff.push_back(std::log(nn::relative_difference(adj, dto)));
     }
     double mh = 0, md = 0;
     for (std::size_t i = 0; i < log_h.size(); ++i) mh += log_h[i] / log_h.size(), md += log_diff[i] / log_h.size();
@@ -72,6 +72,6 @@ TEST_CASE("the backsolve adjoint approaches discretize-then-optimize at the meth
 
 TEST_CASE("the backsolve adjoint refuses partitioned methods by name", "[gradients]") {
   Study s = make_study("pendulum", 4, 0.1);
-  CHECK_THROWS_WITH(ode::adjoint_gradient(ode::method("stormer-verlet"), s.field, s.x, s.y, 0.1, 1),
+  CHECK_THROWS_WITH(nn::adjoint_gradient(ode::method("stormer-verlet"), s.field, s.x, s.y, 0.1, 1),
                     Catch::Contains("stormer-verlet"));
 }

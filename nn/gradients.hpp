@@ -18,10 +18,14 @@
 
 #include "ode/method.hpp"
 
-namespace nimde::ode {
+namespace nimde::nn {
 
+using autodiff::Array;
 using autodiff::Tape;
 using autodiff::Tensor;
+using autodiff::Var;
+using ode::Field;
+using ode::Method;
 
 /// A field with parameters θ. `bind` records θ as leaves on a tape and makes `field` use them
 /// for states on that tape; `params` holds θ's current values, which plain states use.
@@ -54,4 +58,4 @@ Gradient finite_difference_gradient(const Method& m, const ParametricField& f, c
 double relative_difference(const Gradient& a, const Gradient& b);
 double cosine(const Gradient& a, const Gradient& b);
 
-}  // namespace nimde::ode
+}  // namespace nimde::nn

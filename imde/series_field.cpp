@@ -1,4 +1,4 @@
-#include "imde/imde_field.hpp"
+#include "imde/series_field.hpp"
 
 #include <cmath>
 #include <memory>
@@ -14,9 +14,9 @@ namespace {
 
 /// h^(|τ|−1) c(τ)/σ(τ) for each tree of the series.
 std::vector<double> series_weights(const FieldSeries& series, double h) {
-  if (!std::isfinite(h)) throw std::invalid_argument("IMDE field: step h = " + std::to_string(h) + " is not finite");
+  if (!std::isfinite(h)) throw std::invalid_argument("series field: step h = " + std::to_string(h) + " is not finite");
   if (series.trees.max_order() > ElementaryDifferentials::kMaxOrder)
-    throw std::invalid_argument("IMDE field: order " + std::to_string(series.order) + " needs trees of " +
+    throw std::invalid_argument("series field: order " + std::to_string(series.order) + " needs trees of " +
                                 std::to_string(series.trees.max_order()) + " nodes; at most order " +
                                 std::to_string(ElementaryDifferentials::kMaxOrder - 1) + " is supported");
   std::vector<double> w(static_cast<std::size_t>(series.trees.size()));
@@ -33,20 +33,20 @@ std::vector<bool> nonzero(const FieldSeries& series) {
 
 }  // namespace
 
-ImdeField::ImdeField(const FieldSeries& series, ode::Field base, double h)
+SeriesField::SeriesField(const FieldSeries& series, ode::Field base, double h)
     : base_(std::move(base)), h_(h), order_(series.order), kind_(series.kind), method_(series.method),
       weights_(series_weights(series, h)), differentials_(series.trees, nonzero(series)) {}
 
-std::vector<double> ImdeField::operator()(std::span<const double> y) const {
+std::vector<double> SeriesField::operator()(std::span<const double> y) const {
   return differentials_.combine(base_, weights_, y);
 }
 
-autodiff::Tensor<double> ImdeField::operator()(const autodiff::Tensor<double>& points) const {
+autodiff::Tensor<double> SeriesField::operator()(const autodiff::Tensor<double>& points) const {
   return differentials_.combine(base_, weights_, points);
 }
 
-ode::Field ImdeField::field() const {
-  auto self = std::make_shared<const ImdeField>(*this);
+ode::Field SeriesField::field() const {
+  auto self = std::make_shared<const SeriesField>(*this);
   std::ostringstream name;
   name << (kind_ == SeriesKind::inverse ? "IMDE" : "modified equation") << " of " << base_.name() << " for "
        << method_ << " (h = " << h_ << ", order " << order_ << ")";
@@ -72,8 +72,8 @@ ode::Field ImdeField::field() const {
   return ode::Field(name.str(), base_.names(), eval);
 }
 
-ode::Field imde_field(const FieldSeries& series, const ode::Field& base, double h) {
-  return ImdeField(series, base, h).field();
+ode::Field series_field(const FieldSeries& series, const ode::Field& base, double h) {
+  return SeriesField(series, base, h).field();
 }
 
 }  // namespace nimde::imde

@@ -1,9 +1,9 @@
-#include "ode/gradients.hpp"
+#include "nn/gradients.hpp"
 
 #include <cmath>
 #include <stdexcept>
 
-namespace nimde::ode {
+namespace nimde::nn {
 namespace {
 
 /// θ's sizes, in order.
@@ -149,4 +149,4 @@ double cosine(const Gradient& a, const Gradient& b) {
   return ab / std::sqrt(aa * bb);
 }
 
-}  // namespace nimde::ode
+}  // namespace nimde::nn

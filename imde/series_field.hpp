@@ -21,10 +21,10 @@
 namespace nimde::imde {
 
 /// f_h^[N] for a series, a base field and a step size.
-class ImdeField {
+class SeriesField {
  public:
   /// Needs trees of at most ElementaryDifferentials::kMaxOrder nodes (series.order ≤ 8).
-  ImdeField(const FieldSeries& series, ode::Field base, double h);
+  SeriesField(const FieldSeries& series, ode::Field base, double h);
 
   /// f_h^[N](y) at one point.
   std::vector<double> operator()(std::span<const double> y) const;
@@ -52,7 +52,7 @@ class ImdeField {
   ElementaryDifferentials differentials_;
 };
 
-/// ImdeField(series, base, h).field(): the truncated series field as an ode::Field.
-ode::Field imde_field(const FieldSeries& series, const ode::Field& base, double h);
+/// SeriesField(series, base, h).field(): the truncated series field as an ode::Field.
+ode::Field series_field(const FieldSeries& series, const ode::Field& base, double h);
 
 }  // namespace nimde::imde
