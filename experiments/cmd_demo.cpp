@@ -8,7 +8,7 @@
 #include "autodiff/ops.hpp"
 #include "experiments/commands.hpp"
 
-namespace nimde::cli {
+namespace nimde::experiments {
 namespace {
 
 using namespace nimde::autodiff;
@@ -71,4 +71,4 @@ void add_demo(CLI::App& app) {
   cmd->callback([seed] { run_demo(*seed); });
 }
 
-}  // namespace nimde::cli
+}  // namespace nimde::experiments

@@ -4,19 +4,19 @@
 #include <nlohmann/json.hpp>
 
 #include "experiments/commands.hpp"
+#include "experiments/options.hpp"
 #include "nn/evaluate.hpp"
 
-namespace nimde::cli {
+namespace nimde::experiments {
 namespace {
 
 struct EvalOptions {
-  std::string model, format = "text";
+  std::string model, format;
   std::size_t test_points = 2000;
   long long seed = -1;  ///< -1: the model's own test set
 };
 
 void run_eval(const EvalOptions& o) {
-  if (o.format != "text" && o.format != "json") throw std::invalid_argument("--format '" + o.format + "' (use text or json)");
   if (o.test_points == 0) throw std::invalid_argument("--test-points must be at least 1");
   const nn::Model m = nn::load_model(o.model);
   const nn::Evaluation e = nn::evaluate(m, o.test_points, o.seed < 0 ? m.seed : static_cast<std::uint64_t>(o.seed));
@@ -52,8 +52,8 @@ void add_eval(CLI::App& app) {
   cmd->add_option("--model", o->model, "Model file (DIR/model.json)")->required();
   cmd->add_option("--test-points", o->test_points, "Test points")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the test points (default: the model's own test set)");
-  cmd->add_option("--format", o->format, "text or json")->capture_default_str();
+  add_choice_option(cmd, "--format", o->format, {"text", "json"}, "Output format");
   cmd->callback([o] { run_eval(*o); });
 }
 
-}  // namespace nimde::cli
+}  // namespace nimde::experiments

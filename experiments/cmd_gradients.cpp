@@ -8,34 +8,27 @@
 #include <nlohmann/json.hpp>
 
 #include "experiments/commands.hpp"
+#include "experiments/options.hpp"
 #include "nn/mlp.hpp"
 #include "ode/parse_numbers.hpp"
 #include "ode/systems.hpp"
 
-namespace nimde::cli {
+namespace nimde::experiments {
 namespace {
 
 struct GradientOptions {
-  std::string system, field, domain, method = "rk4", steps = "1,2,4,8", format = "text";
-  std::vector<std::string> params;
+  SystemOptions system;
+  std::string method = "rk4", steps = "1,2,4,8", format;
   double T = 0.1;
   std::size_t width = 16, points = 64;
   std::uint64_t seed = 0;
 };
 
 void run_gradients(const GradientOptions& o) {
-  if (o.system.empty() == o.field.empty()) throw std::invalid_argument("give exactly one of --system and --field");
   if (!(o.T > 0)) throw std::invalid_argument("--T must be positive, got " + std::to_string(o.T));
-  if (o.format != "text" && o.format != "json") throw std::invalid_argument("--format '" + o.format + "' (use text or json)");
-  std::map<std::string, double> params;
-  for (const std::string& p : o.params) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos) throw std::invalid_argument("--param '" + p + "' is not of the form name=value");
-    params[p.substr(0, eq)] = ode::parse_double(p.substr(eq + 1), "--param " + p.substr(0, eq));
-  }
-  if (!o.field.empty() && o.domain.empty()) throw std::invalid_argument("--field needs --domain \"lo1:hi1,lo2:hi2,...\"");
-  const ode::System sys = o.system.empty() ? ode::expression_system(o.field, params, ode::parse_domain(o.domain))
-                                           : ode::system(o.system);
+  if (!o.system.field.empty() && o.system.domain.empty())
+    throw std::invalid_argument("--field needs --domain \"lo1:hi1,lo2:hi2,...\"");
+  const ode::System sys = make_system(o.system);
   std::vector<int> steps;
   for (double s : ode::parse_doubles(o.steps, "--steps")) {
     if (s < 1 || s != std::floor(s)) throw std::invalid_argument("--steps entry " + std::to_string(s) + " is not a positive integer");
@@ -45,7 +38,7 @@ void run_gradients(const GradientOptions& o) {
   const std::size_t d = sys.dim();
 
   auto net = std::make_shared<nn::MlpParams>(nn::make_mlp(d, o.width, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, o.seed));
-  const ode::ParametricField f = nn::parametric_field(nn::MlpField(net), "mlp", sys.field.names());
+  const nn::ParametricField f = nn::parametric_field(nn::MlpField(net), "mlp", sys.field.names());
   std::mt19937_64 rng(o.seed + 1);
   autodiff::Tensor<double> x = autodiff::zeros<double>(o.points, d);
   for (std::size_t i = 0; i < o.points; ++i)
@@ -56,16 +49,16 @@ void run_gradients(const GradientOptions& o) {
 
   nlohmann::json rows = nlohmann::json::array();
   for (int S : steps) {
-    const ode::Gradient fd = ode::finite_difference_gradient(m, f, xa, target, o.T, S);
-    const ode::Gradient dto = ode::dto_gradient(m, f, xa, target, o.T, S);
-    nlohmann::json row{{"steps", S}, {"loss", dto.loss}, {"dto_vs_fd", ode::relative_difference(dto, fd)}};
+    const nn::Gradient fd = nn::finite_difference_gradient(m, f, xa, target, o.T, S);
+    const nn::Gradient dto = nn::dto_gradient(m, f, xa, target, o.T, S);
+    nlohmann::json row{{"steps", S}, {"loss", dto.loss}, {"dto_vs_fd", nn::relative_difference(dto, fd)}};
     if (m.is_partitioned()) {
       row["adjoint_vs_fd"] = row["adjoint_vs_dto"] = row["cosine"] = nullptr;
     } else {
-      const ode::Gradient adj = ode::adjoint_gradient(m, f, xa, target, o.T, S);
-      row["adjoint_vs_fd"] = ode::relative_difference(adj, fd);
-      row["adjoint_vs_dto"] = ode::relative_difference(adj, dto);
-      row["cosine"] = ode::cosine(adj, dto);
+      const nn::Gradient adj = nn::adjoint_gradient(m, f, xa, target, o.T, S);
+      row["adjoint_vs_fd"] = nn::relative_difference(adj, fd);
+      row["adjoint_vs_dto"] = nn::relative_difference(adj, dto);
+      row["cosine"] = nn::cosine(adj, dto);
     }
     rows.push_back(row);
   }
@@ -98,18 +91,15 @@ void run_gradients(const GradientOptions& o) {
 void add_gradients(CLI::App& app) {
   auto o = std::make_shared<GradientOptions>();
   auto* cmd = app.add_subcommand("gradients", "Compare discretize-then-optimize and backsolve-adjoint gradients with finite differences");
-  cmd->add_option("--system", o->system, "Built-in system");
-  cmd->add_option("--field", o->field, "User field, e.g. \"p' = -10*sin(q); q' = p\"");
-  cmd->add_option("--domain", o->domain, "Sampling box of --field, \"lo1:hi1,lo2:hi2,...\"");
-  cmd->add_option("--param", o->params, "Parameter of --field, name=value (repeatable)");
+  add_system_options(cmd, o->system, true);
   cmd->add_option("--method", o->method, "Integration method")->capture_default_str();
   cmd->add_option("--T", o->T, "Data step T")->capture_default_str();
   cmd->add_option("--steps", o->steps, "Comma-separated step counts S (h = T/S)")->capture_default_str();
   cmd->add_option("--width", o->width, "Width of the two hidden tanh layers")->capture_default_str();
   cmd->add_option("--points", o->points, "Number of training points")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the network and the points")->capture_default_str();
-  cmd->add_option("--format", o->format, "text or json")->capture_default_str();
+  add_choice_option(cmd, "--format", o->format, {"text", "json"}, "Output format");
   cmd->callback([o] { run_gradients(*o); });
 }
 
-}  // namespace nimde::cli
+}  // namespace nimde::experiments

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiments/commands.hpp"
+#include "experiments/options.hpp"
 #include "experiments/output.hpp"
 #include "imde/bseries.hpp"
 #include "ode/adaptive.hpp"
@@ -20,12 +21,12 @@
 #include "ode/parse_numbers.hpp"
 #include "ode/systems.hpp"
 
-namespace nimde::cli {
+namespace nimde::experiments {
 namespace {
 
 struct SolveOptions {
-  std::string system, field, method, tableau_file, y0, h, t1, rtol = "1e-10", atol = "1e-12", format = "csv";
-  std::vector<std::string> params;
+  SystemOptions system;
+  std::string method, tableau_file, y0, h, t1, rtol = "1e-10", atol = "1e-12", format;
   long long steps = 0;
   int substeps = 1;
   bool invariants = false;
@@ -70,8 +71,7 @@ ode::Method fixed_step_method(const SolveOptions& o) {
 }
 
 void run_solve(const SolveOptions& o) {
-  const ode::System sys = system_from_options(o.system, o.field, o.params);
-  check_choice("--format", o.format, {"csv", "json"});
+  const ode::System sys = make_system(o.system);
   if (o.method.empty() == o.tableau_file.empty())
     throw std::invalid_argument("give exactly one of --method NAME and --tableau FILE");
   const double h = parse_positive(o.h, "--h");
@@ -82,11 +82,11 @@ void run_solve(const SolveOptions& o) {
     std::string names;
     for (const std::string& n : sys.field.names()) names += (names.empty() ? "" : ", ") + n;
     throw std::invalid_argument("--y0 has " + std::to_string(y0.size()) + " values, " +
-                                (o.field.empty() ? "system " + sys.name : std::string("--field")) + " has dimension " +
+                                (o.system.field.empty() ? "system " + sys.name : std::string("--field")) + " has dimension " +
                                 std::to_string(sys.dim()) + " (" + names + ")");
   }
   if (o.invariants && sys.invariants.empty())
-    throw std::invalid_argument("--invariants: " + (o.field.empty() ? "system " + sys.name : std::string("--field")) +
+    throw std::invalid_argument("--invariants: " + (o.system.field.empty() ? "system " + sys.name : std::string("--field")) +
                                 " has no known invariants");
 
   const bool adaptive = ode::is_adaptive_method(o.method);
@@ -146,7 +146,7 @@ void run_solve(const SolveOptions& o) {
   }
   const std::size_t d = sys.dim();
   nlohmann::ordered_json out{{"system", sys.name}};
-  if (!o.field.empty()) out["field"] = o.field;
+  if (!o.system.field.empty()) out["field"] = o.system.field;
   out["method"] = method_name;
   out["h"] = h;
   if (adaptive) {
@@ -180,9 +180,7 @@ void run_solve(const SolveOptions& o) {
 void add_solve(CLI::App& app) {
   auto o = std::make_shared<SolveOptions>();
   auto* cmd = app.add_subcommand("solve", "Integrate a system with one method and print t and the state at every step");
-  cmd->add_option("--system", o->system, "Built-in system (pendulum, harmonic, kepler, ...)");
-  cmd->add_option("--field", o->field, "User field instead of --system, e.g. \"p' = -10*sin(q); q' = p\"");
-  cmd->add_option("--param", o->params, "Parameter of --field, name=value (repeatable)");
+  add_system_options(cmd, o->system);
   cmd->add_option("--method", o->method, "Integration method: a fixed-step method (euler, rk4, sv6, ...) or the adaptive dopri5, dop853");
   cmd->add_option("--tableau", o->tableau_file, "A Butcher tableau JSON file instead of --method (its order is printed to stderr)");
   cmd->add_option("--h", o->h, "Output interval H > 0: row n is at t = n*H")->type_name("FLOAT")->required();
@@ -194,8 +192,8 @@ void add_solve(CLI::App& app) {
   o->rtol_given = cmd->add_option("--rtol", o->rtol, "dopri5/dop853: relative tolerance")->type_name("FLOAT")->capture_default_str();
   o->atol_given = cmd->add_option("--atol", o->atol, "dopri5/dop853: absolute tolerance")->type_name("FLOAT")->capture_default_str();
   cmd->add_flag("--invariants", o->invariants, "Add a column per invariant of the system (spaces in names become _)");
-  cmd->add_option("--format", o->format, "csv or json")->capture_default_str();
+  add_choice_option(cmd, "--format", o->format, {"csv", "json"}, "Output format");
   cmd->callback([o] { run_solve(*o); });
 }
 
-}  // namespace nimde::cli
+}  // namespace nimde::experiments

@@ -5,10 +5,10 @@
 #include <iostream>
 
 #include "experiments/commands.hpp"
+#include "experiments/options.hpp"
 #include "nn/trainer.hpp"
-#include "ode/parse_numbers.hpp"
 
-namespace nimde::cli {
+namespace nimde::experiments {
 namespace {
 
 std::atomic<bool> g_stop{false};
@@ -17,16 +17,15 @@ extern "C" void on_interrupt(int) { g_stop = true; }
 
 struct TrainOptions {
   nn::TrainConfig config;
-  std::vector<std::string> params;
+  SystemOptions system;
   std::string resume;
 };
 
 void run_train(TrainOptions& o) {
-  for (const std::string& p : o.params) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos) throw std::invalid_argument("--param '" + p + "' is not of the form name=value");
-    o.config.field_params[p.substr(0, eq)] = ode::parse_double(p.substr(eq + 1), "--param " + p.substr(0, eq));
-  }
+  o.config.system = o.system.system;
+  o.config.field = o.system.field;
+  o.config.field_params = parse_params(o.system.params);
+  if (!o.system.domain.empty()) o.config.domain = parse_domain(o.system.domain);
   const bool resume = !o.resume.empty();
   if (resume) o.config.out = o.resume;
   std::signal(SIGINT, on_interrupt);
@@ -46,10 +45,7 @@ void add_train(CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
   nn::TrainConfig& c = o->config;
   auto* cmd = app.add_subcommand("train", "Train a Neural ODE through S steps of a method (the paper's setup by default)");
-  cmd->add_option("--system", c.system, "Built-in system (pendulum, cubic-oscillator, lorenz, ...)");
-  cmd->add_option("--field", c.field, "User field, e.g. \"p' = -10*sin(q); q' = p\"");
-  cmd->add_option("--param", o->params, "Parameter of --field, name=value (repeatable)");
-  cmd->add_option("--domain", c.domain, "Sampling box of --field, \"lo1:hi1,lo2:hi2\"");
+  add_system_options(cmd, o->system, true);
   cmd->add_option("--method", c.method, "Integration method the network is trained through")->capture_default_str();
   cmd->add_option("--steps", c.steps, "Unrolled steps S (h = T/S)")->capture_default_str();
   cmd->add_option("--T", c.T, "Data step T (default: the system's, 0.04 pendulum)");
@@ -77,4 +73,4 @@ void add_train(CLI::App& app) {
   cmd->callback([o] { run_train(*o); });
 }
 
-}  // namespace nimde::cli
+}  // namespace nimde::experiments

@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-namespace nimde::cli {
+namespace nimde::experiments {
 
 void add_demo(CLI::App& app);
 void add_gradients(CLI::App& app);
@@ -14,4 +14,4 @@ void add_compare(CLI::App& app);
 void add_imde(CLI::App& app);
 void add_solve(CLI::App& app);
 
-}  // namespace nimde::cli
+}  // namespace nimde::experiments

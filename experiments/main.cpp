@@ -1,5 +1,6 @@
 // Entry point of the `nimde` command line: builds the CLI11 application from the
-// subcommand files and turns every library error into a one-line message and exit code 1.
+// subcommand files and turns every error, of the options or of the library, into a one-line
+// message and exit code 1.
 #include <exception>
 #include <iostream>
 
@@ -9,13 +10,13 @@ int main(int argc, char** argv) {
   CLI::App app{"nimde: how numerical integration shapes what a Neural ODE learns"};
   app.set_version_flag("--version", std::string("nimde ") + NIMDE_VERSION);
   app.require_subcommand(0, 1);
-  nimde::cli::add_demo(app);
-  nimde::cli::add_gradients(app);
-  nimde::cli::add_train(app);
-  nimde::cli::add_eval(app);
-  nimde::cli::add_compare(app);
-  nimde::cli::add_imde(app);
-  nimde::cli::add_solve(app);
+  nimde::experiments::add_demo(app);
+  nimde::experiments::add_gradients(app);
+  nimde::experiments::add_train(app);
+  nimde::experiments::add_eval(app);
+  nimde::experiments::add_compare(app);
+  nimde::experiments::add_imde(app);
+  nimde::experiments::add_solve(app);
   try {
     app.parse(argc, argv);
     if (argc == 1) {
@@ -26,7 +27,7 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     // One line, like every other error (CLI11 would add a second, "Run with --help ...").
     std::cerr << "nimde: error: " << e.what() << " (see --help)\n";
-    return e.get_exit_code();
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "nimde: error: " << e.what() << "\n";
     return 1;

@@ -14,7 +14,7 @@
 #include "nn/dataset.hpp"
 #include "nn/model_file.hpp"
 #include "ode/systems.hpp"
-#include "tests/cli_run.hpp"
+#include "tests/support/cli_run.hpp"
 
 using nimde::test::run_cli;
 namespace fs = std::filesystem;

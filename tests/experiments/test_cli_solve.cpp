@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/cli_run.hpp"
+#include "tests/support/cli_run.hpp"
 
 using Catch::Matchers::Contains;
 

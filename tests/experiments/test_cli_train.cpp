@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "tests/cli_run.hpp"
+#include "tests/support/cli_run.hpp"
 
 using nimde::test::run_cli;
 namespace fs = std::filesystem;

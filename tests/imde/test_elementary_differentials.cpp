@@ -1,5 +1,5 @@
 // Elementary differentials by jets against hand derivations (pendulum) and central differences
-// of the field (any field: a system, an expression, a network).
+// of the field (systems and expressions; networks in tests/experiments/test_network_differentials.cpp).
 #include <cmath>
 #include <memory>
 #include <random>
@@ -9,10 +9,11 @@
 #include <catch2/catch.hpp>
 
 #include "imde/elementary_differentials.hpp"
-#include "nn/mlp.hpp"
+#include "tests/support/field_differences.hpp"
 #include "ode/systems.hpp"
 
 using namespace nimde;
+using nimde::test::check_against_differences;
 
 namespace {
 
@@ -21,77 +22,6 @@ int id_of(const imde::RootedTrees& trees, const std::string& differential) {
     if (trees.differential(t) == differential) return t;
   FAIL("no tree " << differential);
   return -1;
-}
-
-std::vector<double> eval(const ode::Field& f, const std::vector<double>& y) { return f(ode::Point<double>{y}).x; }
-
-/// f^(m)(y)(v_1, …, v_m) by the central mixed difference
-///   (2ε)^(−m) Σ_{s ∈ {±1}^m} (Π s_i) f(y + ε Σ s_i v_i / |v_i|) · Π |v_i|,      error O(ε²).
-std::vector<double> mixed_difference(const ode::Field& f, const std::vector<double>& y,
-                                     const std::vector<std::vector<double>>& v, double eps) {
-  const std::size_t m = v.size(), d = y.size();
-  std::vector<std::vector<double>> unit = v;
-  double scale = 1;
-  for (auto& u : unit) {
-    double norm = 0;
-    for (double x : u) norm += x * x;
-    norm = std::sqrt(norm);
-    if (norm == 0) return std::vector<double>(d, 0.0);
-    for (double& x : u) x /= norm;
-    scale *= norm;
-  }
-  std::vector<double> sum(d, 0.0);
-  for (unsigned mask = 0; mask < (1u << m); ++mask) {
-    std::vector<double> z = y;
-    double sign = 1;
-    for (std::size_t i = 0; i < m; ++i) {
-      const double s = (mask >> i) & 1 ? -1.0 : 1.0;
-      sign *= s;
-      for (std::size_t k = 0; k < d; ++k) z[k] += eps * s * unit[i][k];
-    }
-    const std::vector<double> fz = eval(f, z);
-    for (std::size_t k = 0; k < d; ++k) sum[k] += sign * fz[k];
-  }
-  for (double& x : sum) x *= scale / std::pow(2 * eps, double(m));
-  return sum;
-}
-
-/// The mixed difference with one Richardson step: (4 D(ε/2) − D(ε))/3, error O(ε⁴).
-std::vector<double> richardson(const ode::Field& f, const std::vector<double>& y, const std::vector<std::vector<double>>& v,
-                               double eps) {
-  const std::vector<double> coarse = mixed_difference(f, y, v, eps), fine = mixed_difference(f, y, v, eps / 2);
-  std::vector<double> r(y.size());
-  for (std::size_t k = 0; k < r.size(); ++k) r[k] = (4 * fine[k] - coarse[k]) / 3;
-  return r;
-}
-
-/// Every F(τ) = f^(m)(F(τ1), …, F(τm)) against a mixed difference in the directions F(τi)
-/// (themselves checked the same way one level down). Differences of order m lose m digits
-/// to rounding, so the step grows with m.
-void check_against_differences(const ode::Field& f, const std::vector<double>& y, int max_order, double tolerance) {
-  const imde::ElementaryDifferentials ed(max_order);
-  const auto F = ed.at(f, y);
-  const imde::RootedTrees& trees = ed.trees();
-  for (int t = 0; t < trees.size(); ++t) {
-    std::vector<std::vector<double>> directions;
-    for (int c : trees[t].children) directions.push_back(F[static_cast<std::size_t>(c)]);
-    const std::size_t m = directions.size();
-    const double eps = m == 1 ? 1e-3 : m == 2 ? 4e-3 : m == 3 ? 1e-2 : 2e-2;
-    const std::vector<double> expected = m == 0 ? eval(f, y) : richardson(f, y, directions, eps);
-    // The scale of f^(m)(v_1, …, v_m): the result, or Π |v_i| where that cancels (Lorenz: f''' = 0).
-    double size = 1, product = 1;
-    for (double x : expected) size = std::max(size, std::abs(x));
-    for (const auto& v : directions) {
-      double norm = 0;
-      for (double x : v) norm += x * x;
-      product *= std::sqrt(norm);
-    }
-    size = std::max(size, product);
-    for (std::size_t k = 0; k < y.size(); ++k) {
-      INFO(trees.differential(t) << " component " << k);
-      CHECK(F[static_cast<std::size_t>(t)][k] == Approx(expected[k]).margin(tolerance * size));
-    }
-  }
 }
 
 }  // namespace
@@ -164,19 +94,6 @@ TEST_CASE("elementary differentials match central differences of the field", "[e
         "x' = sin(x)*cos(y) + tan(0.3*x) - exp(-y)/2; y' = log(2 + x^2) * sqrt(1.5 + y) + tanh(x*y) - abs(x - 3)^2 / 7");
     check_against_differences(sys.field, {0.4, 0.6}, 5, 2e-6);
   }
-  SECTION("a tanh network") {
-    auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 16, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 7));
-    const ode::Field f = nn::MlpField(params).field("net", {"p", "q"});
-    check_against_differences(f, {0.3, -0.5}, 5, 2e-6);
-  }
-  SECTION("networks with the other smooth activations") {
-    for (auto act : {nn::MlpActivation::sigmoid, nn::MlpActivation::softplus, nn::MlpActivation::sin}) {
-      auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 8, 2, act, nn::Init::glorot_normal, 3));
-      const ode::Field f = nn::MlpField(params).field("net", {"p", "q"});
-      INFO(nn::mlp_activation_name(act));
-      check_against_differences(f, {0.3, -0.5}, 4, 2e-6);
-    }
-  }
 }
 
 TEST_CASE("an expression field and the built-in system it spells have the same differentials", "[elementary]") {
@@ -193,30 +110,4 @@ TEST_CASE("an expression field and the built-in system it spells have the same d
   for (std::size_t t = 0; t < a.size(); ++t)
     for (std::size_t i = 0; i < 5; ++i)
       for (std::size_t k = 0; k < 2; ++k) CHECK(a[t](i, k) == Approx(b[t](i, k)).epsilon(1e-13).margin(1e-9));
-}
-
-TEST_CASE("a batch of points gives the values of each point alone", "[elementary]") {
-  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 32, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 1));
-  const ode::Field f = nn::MlpField(params).field("net", {"p", "q"});
-  std::mt19937_64 rng(5);
-  autodiff::Tensor<double> points = autodiff::zeros<double>(37, 2);
-  for (double& x : points) x = std::uniform_real_distribution<double>(-2, 2)(rng);
-  const imde::ElementaryDifferentials ed(6);
-  const auto batch = ed(f, points);
-  std::vector<double> w(static_cast<std::size_t>(ed.trees().size()));
-  for (std::size_t t = 0; t < w.size(); ++t) w[t] = 1.0 / double(t + 1);
-  const autodiff::Tensor<double> sum = ed.combine(f, w, points);
-  for (std::size_t i = 0; i < 37; ++i) {
-    const auto one = ed.at(f, std::vector<double>{points(i, 0), points(i, 1)});
-    for (std::size_t k = 0; k < 2; ++k) {
-      double s = 0;
-      for (std::size_t t = 0; t < w.size(); ++t) {
-        CHECK(batch[t](i, k) == one[t][k]);
-        s += w[t] * one[t][k];
-      }
-      CHECK(sum(i, k) == Approx(s).epsilon(1e-13));
-    }
-  }
-  CHECK_THROWS_WITH(ed.at(f, std::vector<double>{1.0, 2.0, 3.0}),
-                    Catch::Contains("points of dimension 3, expected 2"));
 }

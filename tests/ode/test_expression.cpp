@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "autodiff/tensor.hpp"
+#include "tests/support/error_of.hpp"
 
 using nimde::ode::ExpressionField;
 using Catch::Matchers::Contains;
@@ -55,12 +56,8 @@ double eval1(const std::string& text, double x, const std::map<std::string, doub
 }
 
 std::string error_of(const std::string& text, const std::map<std::string, double>& params = {}) {
-  try {
-    ExpressionField::parse(text, params);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no error)";
+  const std::string e = nimde::test::error_of([&] { ExpressionField::parse(text, params); });
+  return e.empty() ? "(no error)" : e;
 }
 
 }  // namespace

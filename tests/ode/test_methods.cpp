@@ -14,20 +14,14 @@
 #include "ode/method.hpp"
 #include "ode/systems.hpp"
 #include "ode/tableau.hpp"
+#include "tests/support/error_of.hpp"
 
 using namespace nimde;
 using ode::Point;
 
-namespace {
+using nimde::test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
+namespace {
 
 // y' = M y with M = [[a, b], [c, d]]. f_p depends on p and f_q on q, so the partitioned methods
 // must solve their implicit equations. With τ = tr M / 2 and ω² = det M − τ² > 0,

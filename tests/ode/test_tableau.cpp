@@ -9,22 +9,16 @@
 
 #include "ode/quadratic_rational.hpp"
 #include "ode/tableau.hpp"
+#include "tests/support/error_of.hpp"
 
 using nimde::ode::parse_rational;
 using nimde::ode::QuadraticRational;
 using nimde::ode::Rational;
 using nimde::ode::Tableau;
 
-namespace {
+using nimde::test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
+namespace {
 
 QuadraticRational sqrt3(const Rational& a, const Rational& b) { return QuadraticRational(a, b, 3); }
 

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "tests/cli_run.hpp"
+#include "tests/support/cli_run.hpp"
 
 namespace {
 
