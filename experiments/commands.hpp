@@ -13,5 +13,6 @@ void add_eval(CLI::App& app);
 void add_compare(CLI::App& app);
 void add_imde(CLI::App& app);
 void add_solve(CLI::App& app);
+void add_reproduce(CLI::App& app);
 
 }  // namespace nimde::experiments

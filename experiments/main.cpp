@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   nimde::experiments::add_compare(app);
   nimde::experiments::add_imde(app);
   nimde::experiments::add_solve(app);
+  nimde::experiments::add_reproduce(app);
   try {
     app.parse(argc, argv);
     if (argc == 1) {

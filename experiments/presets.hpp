@@ -1,0 +1,28 @@
+// The three sizes of `nimde reproduce`: `paper` (the paper's settings exactly), `quick` (every
+// figure and extension on 2 cores in minutes, with the departures it needs stated) and `smoke`
+// (a subset for CI).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "experiments/runs.hpp"
+
+namespace nimde::experiments {
+
+struct Preset {
+  std::string name;
+  TrainingSettings training;
+  int seeds = 1;                       ///< per setting of Figure 2 and its extensions
+  std::vector<double> t_sweep;         ///< Figure 2 top: T with S = 1
+  double s_sweep_T = 0.12;             ///< Figure 2 bottom: T, with
+  std::vector<int> s_sweep;            ///< these S
+  std::vector<double> system_t_sweep;  ///< ext-system: T with S = 1
+  std::vector<std::string> experiments;
+  std::vector<std::string> departures;  ///< how the preset differs from the paper, one line each
+};
+
+/// "smoke", "quick" or "paper"; throws std::invalid_argument naming anything else.
+Preset preset(const std::string& name);
+
+}  // namespace nimde::experiments
