@@ -20,7 +20,7 @@ using nlohmann::json;
 
 constexpr int kMaxImdeOrder = 4;     ///< errors: f_h^[N] for N = 0..4
 constexpr int kMaxCorrection = 3;    ///< correction: N = 1..3
-constexpr int kFigureOrder = 3;      ///< trajectories and divergence: the paper's f_h (to h³)
+constexpr int kFigureOrder = 3;      ///< trajectories: the paper's f_h (to h³)
 
 ode::Field learned_field(const nn::Model& m) {
   return nn::MlpField(std::make_shared<nn::MlpParams>(m.net)).field("learned", m.names);
@@ -160,7 +160,7 @@ json divergence(const nn::Model& m) {
   const ode::System sys = m.true_system();
   const Tensor<double> x = test_points(m, sys);
   return json{{"div_learned", mean_abs_divergence(learned_field(m), x)},
-              {"div_imde", mean_abs_divergence(imde_of(m, sys, kFigureOrder), x)},
+              {"div_imde", mean_abs_divergence(imde_of(m, sys, kMaxImdeOrder), x)},
               {"div_true", mean_abs_divergence(sys.field, x)}};
 }
 

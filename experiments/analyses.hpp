@@ -7,7 +7,7 @@
 //   trajectory  from the system's y0 to t_end: f, f_h^[3] and f_θ, each by rk4 with step 0.001,
 //               every 0.01 (and the energy along each, for a system with one)
 //   rollout     f_θ's accurate flow to t = 1000 from four starts: the energy error over time
-//   divergence  mean |div f_θ| and mean |div f_h^[3]| over the test points (central differences)
+//   divergence  mean |div f_θ| and mean |div f_h^[4]| over the test points (central differences)
 #pragma once
 
 #include <string>

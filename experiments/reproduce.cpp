@@ -22,6 +22,7 @@
 #include "experiments/output.hpp"
 #include "experiments/paper_experiments.hpp"
 #include "experiments/presets.hpp"
+#include "nn/directory_lock.hpp"
 #include "nn/model_file.hpp"
 #include "nn/trainer.hpp"
 
@@ -221,6 +222,7 @@ ReproduceResult reproduce(const ReproduceOptions& o_in, ReproduceProgress& progr
     for (const Job& j : jobs) progress.message(j.id + "  cost " + round_trip(j.cost / total));
     return result;
   }
+  const nn::DirectoryLock lock(out.string());  // a second reproduction into DIR is refused
   fs::create_directories(out / "runs");
   fs::create_directories(out / "tables");
   const auto t0 = Clock::now();
@@ -252,9 +254,10 @@ ReproduceResult reproduce(const ReproduceOptions& o_in, ReproduceProgress& progr
       bool finished = false;
       try {
         finished = execute(*job, out / "runs" / job->id, o.threads, stop);
-      } catch (...) {
+      } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(mutex);
-        if (!failure) failure = std::current_exception();
+        if (!failure)
+          failure = std::make_exception_ptr(std::runtime_error("run " + job->id + ": " + e.what()));
       }
       std::lock_guard<std::mutex> lock(mutex);
       current.erase(job->id);

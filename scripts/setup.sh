@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build needs (only those missing), then configures and
-# builds into build/ (or $NIMDE_BUILD_DIR). Extra arguments go to CMake's configure step.
+# Installs the Debian packages the build and the figures need (only those missing), then
+# configures and builds into build/ (or $NIMDE_BUILD_DIR). Extra arguments go to CMake's configure step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libxtensor-dev libxsimd-dev xtl-dev catch2 libbenchmark-dev
-          libgmp-dev libcli11-dev nlohmann-json3-dev)
+          libgmp-dev libcli11-dev nlohmann-json3-dev python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
