@@ -41,8 +41,7 @@ void bm_mlp_field(benchmark::State& state, const std::string& method, int steps,
 /// Lorenz's 250 trajectory pairs): forward through S steps, backward, update.
 void bm_train_step(benchmark::State& state, const std::string& system, const std::string& method, int steps,
                    const std::string& dtype, int threads) {
-  const int saved = autodiff::num_threads();
-  autodiff::set_num_threads(threads);
+  const autodiff::ThreadScope scope(threads);
   const ode::System& sys = ode::system(system);
   const nn::DataSetup setup = nn::data_setup(sys);
   const nn::Dataset data = nn::make_dataset(sys, setup.train_points, setup.T, 1);
@@ -66,7 +65,6 @@ void bm_train_step(benchmark::State& state, const std::string& system, const std
   state.counters["GFLOP/s"] = benchmark::Counter(field_flops(data.size(), d) * steps * evaluations * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
   state.counters["points"] = double(data.size());
-  autodiff::set_num_threads(saved);
 }
 
 void register_train_step(const std::string& system, const std::string& method, int steps, const std::string& dtype,
