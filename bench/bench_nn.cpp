@@ -53,7 +53,7 @@ void bm_train_step(benchmark::State& state, const std::string& system, const std
     plist.push_back(&params->weights[l]);
     plist.push_back(&params->biases[l]);
   }
-  nn::Adam adam(plist, nn::make_schedule("geometric", 0.01, 1000000, 1000));
+  nn::Adam adam(plist, nn::make_schedule(nn::Schedule::Kind::geometric, 0.01, 1000000, 1000));
   std::vector<autodiff::Tensor<double>> grad;
   // Steady state, as in training: the first iteration sizes the tape's buffers (page faults).
   objective->loss_and_grad(grad);

@@ -217,44 +217,6 @@ std::vector<std::size_t> minibatch(const TrainConfig& c, long k) {
   return rows;
 }
 
-/// One iteration of the chosen optimiser on the objective: Adam and SGD take one gradient
-/// step; L-BFGS one quasi-Newton iteration with its line search.
-class Stepper {
- public:
-  Stepper(const TrainConfig& c, std::vector<Tensor<double>*> params, Objective& objective) : objective_(objective) {
-    if (c.optimizer == "lbfgs") {
-      LBFGSOptions options;
-      options.max_iterations = c.iterations;
-      lbfgs_ = std::make_unique<LBFGS>(std::move(params), options);
-    } else {
-      first_order_ = make_optimizer(c.optimizer, std::move(params), make_schedule(c.schedule, c.lr, c.iterations, c.lr_decay),
-                                    c.momentum);
-    }
-  }
-  /// The loss at the parameters before the iteration.
-  double iterate() {
-    if (lbfgs_) {
-      last_ = lbfgs_->run([this](std::vector<Tensor<double>>& g) { return objective_.loss_and_grad(g); }, 1);
-      return last_.loss;
-    }
-    const double loss = objective_.loss_and_grad(grad_);
-    if (std::isfinite(loss)) first_order_->step(grad_);
-    return loss;
-  }
-  double learning_rate() const { return lbfgs_ ? 1.0 : first_order_->learning_rate(); }
-  bool converged() const { return lbfgs_ && last_.stop != LBFGSStop::none && last_.stop != LBFGSStop::max_iterations; }
-  std::string stop_reason() const { return std::string(lbfgs_stop_name(last_.stop)); }
-  json state() const { return lbfgs_ ? lbfgs_->state() : first_order_->state(); }
-  void load_state(const json& s) { lbfgs_ ? lbfgs_->load_state(s) : first_order_->load_state(s); }
-
- private:
-  Objective& objective_;
-  std::unique_ptr<Optimizer> first_order_;
-  std::unique_ptr<LBFGS> lbfgs_;
-  LBFGSReport last_;
-  std::vector<Tensor<double>> grad_;
-};
-
 }  // namespace
 
 TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atomic<bool>* stop, long stop_after) {
@@ -287,7 +249,14 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
   MlpField net(params);
   auto objective = make_objective(net, method, c.steps, c.T, train_set.x, train_set.y, c.dtype);
   auto test_objective = make_objective(net, method, c.steps, c.T, test_set.x, test_set.y, c.dtype);
-  Stepper optimizer(c, parameter_list(*params), *objective);
+
+  OptimizerOptions options;
+  if (c.optimizer != "lbfgs")
+    options.schedule = make_schedule(parse_schedule(c.schedule), c.lr, c.iterations, c.lr_decay);
+  options.sgd = {c.momentum, 0, false};
+  options.lbfgs.max_iterations = 0;  // the loop below counts the iterations
+  const std::unique_ptr<Optimizer> optimizer = make_optimizer(parse_optimizer(c.optimizer), parameter_list(*params), options);
+  const Closure loss_and_grad = [&](std::vector<Tensor<double>>& g) { return objective->loss_and_grad(g); };
 
   long start = 0;
   double best_loss = INFINITY, seconds_before = 0;
@@ -295,7 +264,7 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
   if (resume) {
     tensors_from_json(checkpoint.at("params"), *params);
     tensors_from_json(checkpoint.at("best_params"), best);
-    optimizer.load_state(checkpoint.at("optimizer"));
+    optimizer->load_state(checkpoint.at("optimizer"));
     start = checkpoint.at("iteration");
     best_loss = checkpoint.at("best_loss").is_null() ? INFINITY : checkpoint.at("best_loss").get<double>();
     seconds_before = checkpoint.at("seconds");
@@ -311,7 +280,7 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
               {"params", tensors_to_json(*params)},
               {"best_params", tensors_to_json(best)},
               {"best_loss", std::isfinite(best_loss) ? json(best_loss) : json(nullptr)},
-              {"optimizer", optimizer.state()},
+              {"optimizer", optimizer->state()},
               {"seconds", seconds},
               {"history", history}};
     write_file_atomically((fs::path(out) / "checkpoint.json").string(), ckpt.dump() + "\n");
@@ -356,16 +325,17 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
       break;
     }
     if (c.batch > 0 && c.batch < c.points) objective->select_rows(minibatch(c, it));
-    const double lr = optimizer.learning_rate();
-    const double loss = optimizer.iterate();
-    if (optimizer.converged()) {
-      log << "L-BFGS stopped at iteration " << it << ": " << optimizer.stop_reason() << "\n";
-      break;
-    }
+    const double lr = optimizer->learning_rate();
+    const IterateResult step = optimizer->iterate(loss_and_grad);
+    const double loss = step.loss;
     if (!std::isfinite(loss))
       throw std::runtime_error("training stopped: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
                                " at iteration " + std::to_string(it) + "; the last good checkpoint (iteration " +
                                std::to_string(last_good) + ") is kept in " + out);
+    if (step.stop != StopReason::none) {  // converged, or no further progress possible
+      log << optimizer->name() << " stopped at iteration " << it << ": " << stop_reason_name(step.stop) << "\n";
+      break;
+    }
     const long done = it + 1;
     const bool at_checkpoint = done % c.checkpoint_every == 0 || done == c.iterations;
     if (done % c.log_every == 0 || at_checkpoint) {
