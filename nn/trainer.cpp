@@ -28,9 +28,10 @@ json to_json(const TrainConfig& c) {
               {"domain", c.domain},       {"method", c.method},       {"steps", c.steps},
               {"T", c.T},                 {"points", c.points},       {"test_points", c.test_points},
               {"width", c.width},         {"depth", c.depth},         {"activation", c.activation},
-              {"init", c.init},           {"optimizer", c.optimizer}, {"schedule", c.schedule},
+              {"init", init_name(c.init)}, {"optimizer", optimizer_name(c.optimizer)},
+              {"schedule", schedule_name(c.schedule)},
               {"lr", c.lr},               {"lr_decay", c.lr_decay},   {"momentum", c.momentum},
-              {"iterations", c.iterations}, {"dtype", c.dtype},       {"threads", c.threads},
+              {"iterations", c.iterations}, {"dtype", dtype_name(c.dtype)}, {"threads", c.threads},
               {"seed", c.seed},           {"checkpoint_every", c.checkpoint_every},
               {"log_every", c.log_every}, {"noise", c.noise},         {"batch", c.batch},
               {"out", c.out}};
@@ -52,6 +53,23 @@ std::vector<std::pair<double, double>> domain_from_json(const json& j) {
   }
   return domain;
 }
+
+[[noreturn]] void bad_key(const std::string& key, const std::string& why) {
+  throw std::invalid_argument("run.json: key \"" + key + "\" " + why);
+}
+
+/// The value named by j[key] in `table`.
+template <class E, std::size_t N>
+void read_name(const json& j, const std::string& key, const NameTable<E, N>& table, E& out) {
+  const json& v = j.at(key);
+  if (!v.is_string()) bad_key(key, "is " + v.dump() + ", not a name");
+  try {
+    out = value_of(table, v.get<std::string>(), key);
+  } catch (const SettingError& e) {
+    bad_key(key, "is '" + e.value + "': " + e.why);
+  }
+}
+
 }  // namespace
 
 TrainConfig config_from_json(const json& j) {
@@ -68,14 +86,14 @@ TrainConfig config_from_json(const json& j) {
   c.width = j.at("width");
   c.depth = j.at("depth");
   c.activation = j.at("activation");
-  c.init = j.at("init");
-  c.optimizer = j.at("optimizer");
-  c.schedule = j.at("schedule");
+  read_name(j, "init", kInitNames, c.init);
+  read_name(j, "optimizer", kOptimizerNames, c.optimizer);
+  read_name(j, "schedule", kScheduleNames, c.schedule);
   c.lr = j.at("lr");
   c.lr_decay = j.at("lr_decay");
   c.momentum = j.at("momentum");
   c.iterations = j.at("iterations");
-  c.dtype = j.at("dtype");
+  read_name(j, "dtype", kDTypeNames, c.dtype);
   c.threads = j.at("threads");
   c.seed = j.at("seed");
   c.checkpoint_every = j.at("checkpoint_every");
@@ -93,48 +111,56 @@ ode::System make_system(const TrainConfig& c) {
   return ode::expression_system(c.field, c.field_params, c.domain);
 }
 
+/// A SettingError naming `field` and `value` unless `ok`.
 template <class V>
-void require(bool ok, const std::string& option, const V& value, const std::string& why) {
+void require(bool ok, const std::string& field, const V& value, const std::string& why) {
   if (ok) return;
   std::ostringstream s;
-  s << option << " " << value << ": " << why;
-  throw std::invalid_argument(s.str());
+  s << value;
+  throw SettingError(field, s.str(), why);
+}
+
+/// `value` is one of the table's (an enum set from a number can be anything).
+template <class E, std::size_t N>
+void require_named(const NameTable<E, N>& table, E value, const std::string& field) {
+  for (const Named<E>& n : table)
+    if (n.value == value) return;
+  require(false, field, static_cast<int>(value), "use one of " + names_of(table));
 }
 
 }  // namespace
 
 TrainConfig resolve(TrainConfig c) {
-  require(c.system.empty() != c.field.empty(), "--system/--field", c.system + c.field, "give exactly one of them");
-  require(c.field.empty() || !c.domain.empty(), "--domain", "''", "a user field needs a sampling domain");
-  require(c.system.empty() || (c.domain.empty() && c.field_params.empty()), "--domain/--param", c.system,
-          "apply only to --field");
-  const ode::System sys = make_system(c);
+  require(c.system.empty() != c.field.empty(), "system/field",
+          c.system.empty() ? std::string("''") : c.system + " and " + c.field, "give exactly one of them");
+  require(c.field.empty() || !c.domain.empty(), "domain", "''", "a user field needs a sampling domain");
+  require(c.system.empty() || (c.domain.empty() && c.field_params.empty()), "domain/params", c.system,
+          "apply only to a user field");
+  const ode::System sys = make_system(c);  // throws naming an unknown system or a bad expression
   const DataSetup setup = data_setup(sys);
   if (c.T == 0) c.T = setup.T;
   if (c.points == 0) c.points = setup.train_points;
   if (c.test_points == 0) c.test_points = setup.test_points;
-  ode::method(c.method);  // throws naming an unknown method
-  parse_mlp_activation(c.activation);
-  parse_init(c.init);
-  require(c.T > 0 && std::isfinite(c.T), "--T", c.T, "must be positive");
-  require(c.steps >= 1, "--steps", c.steps, "must be at least 1");
-  require(c.points >= 1, "--points", c.points, "must be at least 1");
-  require(c.width >= 1, "--width", c.width, "must be at least 1");
-  require(c.iterations >= 0, "--iters", c.iterations, "must not be negative");
-  require(c.lr > 0 && std::isfinite(c.lr), "--lr", c.lr, "must be positive");
-  require(c.lr_decay > 0 && std::isfinite(c.lr_decay), "--lr-decay", c.lr_decay, "must be positive");
-  require(c.dtype == "f32" || c.dtype == "f64", "--dtype", c.dtype, "use f32 or f64");
-  require(c.optimizer == "adam" || c.optimizer == "lbfgs" || c.optimizer == "sgd", "--optimizer", c.optimizer,
-          "use adam, lbfgs or sgd");
-  require(c.schedule == "geometric" || c.schedule == "constant" || c.schedule == "cosine", "--schedule", c.schedule,
-          "use geometric, constant or cosine");
-  require(c.threads >= 0, "--threads", c.threads, "must not be negative");
-  require(c.checkpoint_every >= 1, "--checkpoint-every", c.checkpoint_every, "must be at least 1");
-  require(c.log_every >= 1, "--log-every", c.log_every, "must be at least 1");
-  require(c.noise >= 0, "--noise", c.noise, "must not be negative");
-  require(!c.out.empty(), "--out", "''", "a run directory is needed");
-  require(c.batch <= c.points, "--batch", c.batch, "exceeds --points");
-  require(c.batch == 0 || c.optimizer != "lbfgs", "--batch", c.batch, "L-BFGS is full batch");
+  ode::method(c.method);               // throws naming an unknown method
+  parse_mlp_activation(c.activation);  // and an unknown activation
+  require_named(kInitNames, c.init, "init");
+  require_named(kOptimizerNames, c.optimizer, "optimizer");
+  require_named(kScheduleNames, c.schedule, "schedule");
+  require_named(kDTypeNames, c.dtype, "dtype");
+  require(c.T > 0 && std::isfinite(c.T), "T", c.T, "must be positive");
+  require(c.steps >= 1, "steps", c.steps, "must be at least 1");
+  require(c.points >= 1, "points", c.points, "must be at least 1");
+  require(c.width >= 1, "width", c.width, "must be at least 1");
+  require(c.iterations >= 0, "iterations", c.iterations, "must not be negative");
+  require(c.lr > 0 && std::isfinite(c.lr), "lr", c.lr, "must be positive");
+  require(c.lr_decay > 0 && std::isfinite(c.lr_decay), "lr_decay", c.lr_decay, "must be positive");
+  require(c.threads >= 0, "threads", c.threads, "must not be negative");
+  require(c.checkpoint_every >= 1, "checkpoint_every", c.checkpoint_every, "must be at least 1");
+  require(c.log_every >= 1, "log_every", c.log_every, "must be at least 1");
+  require(c.noise >= 0, "noise", c.noise, "must not be negative");
+  require(!c.out.empty(), "out", "''", "a run directory is needed");
+  require(c.batch <= c.points, "batch", c.batch, "exceeds the " + std::to_string(c.points) + " points");
+  require(c.batch == 0 || c.optimizer != OptimizerKind::lbfgs, "batch", c.batch, "L-BFGS is full batch");
   return c;
 }
 
@@ -225,8 +251,8 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
   json checkpoint;
   if (resume) {
     std::ifstream run_file(fs::path(out) / "run.json"), ckpt_file(fs::path(out) / "checkpoint.json");
-    if (!run_file) throw std::invalid_argument("--resume " + out + ": no run.json there");
-    if (!ckpt_file) throw std::invalid_argument("--resume " + out + ": no checkpoint.json there");
+    if (!run_file) throw std::invalid_argument("cannot resume " + out + ": no run.json there");
+    if (!ckpt_file) throw std::invalid_argument("cannot resume " + out + ": no checkpoint.json there");
     c = config_from_json(json::parse(run_file).at("config"));
     c.out = out;
     checkpoint = json::parse(ckpt_file);
@@ -243,19 +269,19 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
   const Dataset& test_set = data.test;
 
   auto params = std::make_shared<MlpParams>(
-      make_mlp(sys.dim(), c.width, c.depth, parse_mlp_activation(c.activation), parse_init(c.init), c.seed));
+      make_mlp(sys.dim(), c.width, c.depth, parse_mlp_activation(c.activation), c.init, c.seed));
   MlpParams best = *params;
   const ode::Method method = ode::method(c.method);
   MlpField net(params);
-  auto objective = make_objective(net, method, c.steps, c.T, train_set.x, train_set.y, c.dtype);
-  auto test_objective = make_objective(net, method, c.steps, c.T, test_set.x, test_set.y, c.dtype);
+  const std::string dtype(dtype_name(c.dtype));
+  auto objective = make_objective(net, method, c.steps, c.T, train_set.x, train_set.y, dtype);
+  auto test_objective = make_objective(net, method, c.steps, c.T, test_set.x, test_set.y, dtype);
 
   OptimizerOptions options;
-  if (c.optimizer != "lbfgs")
-    options.schedule = make_schedule(parse_schedule(c.schedule), c.lr, c.iterations, c.lr_decay);
+  if (c.optimizer != OptimizerKind::lbfgs) options.schedule = make_schedule(c.schedule, c.lr, c.iterations, c.lr_decay);
   options.sgd = {c.momentum, 0, false};
   options.lbfgs.max_iterations = 0;  // the loop below counts the iterations
-  const std::unique_ptr<Optimizer> optimizer = make_optimizer(parse_optimizer(c.optimizer), parameter_list(*params), options);
+  const std::unique_ptr<Optimizer> optimizer = make_optimizer(c.optimizer, parameter_list(*params), options);
   const Closure loss_and_grad = [&](std::vector<Tensor<double>>& g) { return objective->loss_and_grad(g); };
 
   long start = 0;
@@ -290,7 +316,7 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
     write_file_atomically((fs::path(out) / "loss.csv").string(), csv.str());
     Model m;
     m.net = best;
-    m.dtype = c.dtype;
+    m.dtype = dtype;
     m.system = c.system.empty() ? "expression" : c.system;
     m.field = c.field;
     m.field_params = c.field_params;
@@ -301,7 +327,7 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
     m.seed = c.seed;
     m.names = sys.field.names();
     m.training = {{"iterations", iteration}, {"points", c.points}, {"test_points", c.test_points}, {"noise", c.noise},
-                  {"optimizer", c.optimizer},
+                  {"optimizer", optimizer_name(c.optimizer)},
                   {"train_loss", std::isfinite(best_loss) ? json(best_loss) : json(nullptr)},
                   {"test_loss", history.empty() ? json(nullptr) : json(history.back()[2])}};
     save_model(m, (fs::path(out) / "model.json").string());

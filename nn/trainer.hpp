@@ -8,12 +8,19 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "nn/mlp.hpp"
+#include "nn/optimizer.hpp"
+#include "nn/settings.hpp"
 
 namespace nimde::nn {
 
@@ -23,17 +30,18 @@ struct TrainConfig {
   std::string field;                       ///< user expression field
   std::map<std::string, double> field_params;
   std::vector<std::pair<double, double>> domain;  ///< sampling box [lo, hi] per component, for a user field
-  std::string method = "euler";
+  std::string method = "euler";            ///< a name ode::method knows
   int steps = 1;                           ///< S
   double T = 0;                            ///< data step (0: the system's)
   std::size_t points = 0, test_points = 0; ///< 0: the system's (10,000 and 2,000)
   std::size_t width = 128, depth = 2;
-  std::string activation = "tanh", init = "orthogonal";
-  std::string optimizer = "adam";          ///< adam, lbfgs, sgd
-  std::string schedule = "geometric";      ///< geometric, constant, cosine
+  std::string activation = "tanh";         ///< a name parse_mlp_activation knows
+  Init init = Init::orthogonal;
+  OptimizerKind optimizer = OptimizerKind::adam;
+  Schedule::Kind schedule = Schedule::Kind::geometric;
   double lr = 0.01, lr_decay = 1000, momentum = 0.9;
   long iterations = 10000;
-  std::string dtype = "f32";
+  DType dtype = DType::f32;
   int threads = 0;                         ///< 0: all cores
   std::uint64_t seed = 0;
   long checkpoint_every = 1000;            ///< also the interval at which the best model is chosen
@@ -43,9 +51,20 @@ struct TrainConfig {
   std::string out;                         ///< run directory
 };
 
+/// The names of the initialisers, as in model and run files.
+inline constexpr NameTable<Init, 4> kInitNames{{{Init::orthogonal, "orthogonal"},
+                                                {Init::glorot_uniform, "glorot-uniform"},
+                                                {Init::glorot_normal, "glorot-normal"},
+                                                {Init::he_normal, "he-normal"}}};
+inline std::string_view init_name(Init i) { return name_of(kInitNames, i); }
+
+/// The settings as run.json's "config" holds them (enums by name).
 nlohmann::json to_json(const TrainConfig& c);
+/// Reads to_json's form; throws std::invalid_argument naming a key that does not fit.
 TrainConfig config_from_json(const nlohmann::json& j);
-/// Fills the defaults from the system's paper setup and validates every setting, naming a bad one.
+
+/// Fills the defaults from the system's paper setup and validates every setting; a bad one
+/// throws a SettingError naming its field (`steps`, `T`, `optimizer`, …) and value.
 TrainConfig resolve(TrainConfig c);
 
 struct TrainResult {

@@ -26,7 +26,7 @@ nn::TrainConfig small_config(const std::string& dir) {
   c.iterations = 60;
   c.checkpoint_every = 20;
   c.log_every = 10;
-  c.dtype = "f64";
+  c.dtype = nn::DType::f64;
   c.seed = 4;
   c.out = (fs::temp_directory_path() / dir).string();
   fs::remove_all(c.out);
@@ -46,13 +46,13 @@ TEST_CASE("a stopped and resumed run ends bitwise identical to an uninterrupted 
   for (const char* optimizer : {"adam", "lbfgs"}) {
     INFO(optimizer);
     nn::TrainConfig a = small_config(std::string("nimde_train_a_") + optimizer);
-    a.optimizer = optimizer;
+    a.optimizer = nn::parse_optimizer(optimizer);
     std::ostringstream log;
     const nn::TrainResult ra = nn::train(a, false, log);
     CHECK_FALSE(ra.interrupted);
 
     nn::TrainConfig b = small_config(std::string("nimde_train_b_") + optimizer);
-    b.optimizer = optimizer;
+    b.optimizer = nn::parse_optimizer(optimizer);
     const nn::TrainResult first = nn::train(b, false, log, nullptr, 27);
     CHECK(first.interrupted);
     CHECK(first.iterations == 27);
@@ -85,7 +85,7 @@ TEST_CASE("training gives the same model for 1 and 2 threads", "[trainer][thread
   nn::TrainConfig one = small_config("nimde_train_t1"), two = small_config("nimde_train_t2");
   one.threads = 1;
   two.threads = 2;
-  one.dtype = two.dtype = "f32";
+  one.dtype = two.dtype = nn::DType::f32;
   one.points = two.points = 3000;  // large enough for the parallel kernels
   one.iterations = two.iterations = 10;
   std::ostringstream log;
@@ -99,8 +99,8 @@ TEST_CASE("training gives the same model for 1 and 2 threads", "[trainer][thread
 
 TEST_CASE("a diverging run stops naming the iteration and keeps its last checkpoint", "[trainer]") {
   nn::TrainConfig c = small_config("nimde_train_nan");
-  c.optimizer = "sgd";
-  c.schedule = "constant";
+  c.optimizer = nn::OptimizerKind::sgd;
+  c.schedule = nn::Schedule::Kind::constant;
   c.lr = 1e8;
   std::ostringstream log;
   CHECK_THROWS_WITH(nn::train(c, false, log), Catch::Contains("iteration") && Catch::Contains("checkpoint"));
@@ -108,14 +108,28 @@ TEST_CASE("a diverging run stops naming the iteration and keeps its last checkpo
   CHECK(fs::exists(fs::path(c.out) / "checkpoint.json"));
 }
 
-TEST_CASE("bad settings are refused naming the option and value", "[trainer]") {
+TEST_CASE("bad settings are refused naming the field and value, never a flag", "[trainer]") {
   nn::TrainConfig c = small_config("nimde_train_bad");
   c.steps = 0;
-  CHECK_THROWS_WITH(nn::resolve(c), Catch::Contains("--steps") && Catch::Contains("0"));
+  CHECK_THROWS_WITH(nn::resolve(c), Catch::StartsWith("steps 0:") && !Catch::Contains("--"));
   c = small_config("nimde_train_bad");
-  c.dtype = "f16";
-  CHECK_THROWS_WITH(nn::resolve(c), Catch::Contains("--dtype") && Catch::Contains("f16"));
+  CHECK_THROWS_WITH(nn::parse_dtype("f16"), Catch::Contains("dtype") && Catch::Contains("f16"));
+  c.dtype = static_cast<nn::DType>(16);  // an enum set from a number
+  CHECK_THROWS_WITH(nn::resolve(c), Catch::Contains("dtype") && Catch::Contains("16") && Catch::Contains("f32, f64"));
   c = small_config("nimde_train_bad");
   c.method = "rk5";
   CHECK_THROWS_WITH(nn::resolve(c), Catch::Contains("rk5"));
+  c = small_config("nimde_train_bad");
+  c.lr_decay = 0;
+  try {
+    nn::resolve(c);
+    FAIL("lr_decay 0 was accepted");
+  } catch (const nn::SettingError& e) {
+    CHECK(e.field == "lr_decay");
+    CHECK(e.value == "0");
+  }
+}
+
+TEST_CASE("the initialiser names of run files are the ones networks are built from", "[trainer][names]") {
+  for (const auto& n : nn::kInitNames) CHECK(nn::parse_init(n.name) == n.value);
 }
