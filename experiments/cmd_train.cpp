@@ -3,6 +3,8 @@
 //
 // Each flag sets one field of nn::TrainConfig; the library names a bad setting by its field
 // (`steps 0: must be at least 1`) and this file re-words it with the flag (`--steps 0: ...`).
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <iostream>
@@ -76,23 +78,19 @@ struct TrainOptions {
       schedule{nn::schedule_name(config.schedule)}, dtype{nn::dtype_name(config.dtype)};
 };
 
-nn::TrainResult start_or_resume(TrainOptions& o) {
-  nn::TrainConfig& c = o.config;
+nn::TrainResult start_or_resume(TrainOptions& o, nn::TrainProgress& progress) {
   try {
-    const bool resume = !o.resume.empty();
-    if (resume) {
-      c.out = o.resume;
-    } else {
-      c.system = o.system.system;
-      c.field = o.system.field;
-      c.field_params = parse_params(o.system.params);
-      if (!o.system.domain.empty()) c.domain = parse_domain(o.system.domain);
-      c.init = nn::value_of(nn::kInitNames, o.init, "init");
-      c.optimizer = nn::parse_optimizer(o.optimizer);
-      c.schedule = nn::parse_schedule(o.schedule);
-      c.dtype = nn::parse_dtype(o.dtype);
-    }
-    return nn::train(c, resume, std::cerr, &g_stop);
+    if (!o.resume.empty()) return nn::resume_training(o.resume, progress, &g_stop);
+    nn::TrainConfig& c = o.config;
+    c.system = o.system.system;
+    c.field = o.system.field;
+    c.field_params = parse_params(o.system.params);
+    if (!o.system.domain.empty()) c.domain = parse_domain(o.system.domain);
+    c.init = nn::value_of(nn::kInitNames, o.init, "init");
+    c.optimizer = nn::parse_optimizer(o.optimizer);
+    c.schedule = nn::parse_schedule(o.schedule);
+    c.dtype = nn::parse_dtype(o.dtype);
+    return nn::train(c, progress, &g_stop);
   } catch (const nn::SettingError& e) {
     throw std::invalid_argument(flag(e.field) + " " + e.value + ": " + e.why);
   }
@@ -100,9 +98,10 @@ nn::TrainResult start_or_resume(TrainOptions& o) {
 
 void run_train(TrainOptions& o) {
   const std::string out = o.resume.empty() ? o.config.out : o.resume;
+  nn::LineProgress progress(std::cerr, isatty(2));  // a live line on a terminal, plain lines elsewhere
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  const nn::TrainResult r = start_or_resume(o);
+  const nn::TrainResult r = start_or_resume(o, progress);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   std::cout << (r.interrupted ? "interrupted" : "finished") << " after " << r.iterations << " iterations in "
@@ -137,7 +136,7 @@ void add_train(CLI::App& app) {
   add("momentum", c.momentum, "SGD momentum")->capture_default_str();
   add("iterations", c.iterations, "Iterations")->capture_default_str();
   add("dtype", o->dtype, "Precision of the training: " + nn::names_of(nn::kDTypeNames))->capture_default_str();
-  add("threads", c.threads, "OpenMP threads (0: all cores)")->capture_default_str();
+  add("threads", c.threads, "OpenMP threads of this training, 1 to 256 (0: all cores)")->capture_default_str();
   add("seed", c.seed, "Seed of data, noise and initial weights")->capture_default_str();
   add("noise", c.noise, "Std of Gaussian noise on the targets")->capture_default_str();
   add("batch", c.batch, "Minibatch size for adam/sgd (0: full batch, the paper's)")->capture_default_str();

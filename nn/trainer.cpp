@@ -1,7 +1,5 @@
 #include "nn/trainer.hpp"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -154,7 +152,8 @@ TrainConfig resolve(TrainConfig c) {
   require(c.iterations >= 0, "iterations", c.iterations, "must not be negative");
   require(c.lr > 0 && std::isfinite(c.lr), "lr", c.lr, "must be positive");
   require(c.lr_decay > 0 && std::isfinite(c.lr_decay), "lr_decay", c.lr_decay, "must be positive");
-  require(c.threads >= 0, "threads", c.threads, "must not be negative");
+  require(c.threads >= 0 && c.threads <= kMaxThreads, "threads", c.threads,
+          "must be from 1 to " + std::to_string(kMaxThreads) + ", or 0 for all cores");
   require(c.checkpoint_every >= 1, "checkpoint_every", c.checkpoint_every, "must be at least 1");
   require(c.log_every >= 1, "log_every", c.log_every, "must be at least 1");
   require(c.noise >= 0, "noise", c.noise, "must not be negative");
@@ -196,39 +195,6 @@ void tensors_from_json(const json& layers, MlpParams& p) {
   }
 }
 
-std::string format_duration(double seconds) {
-  std::ostringstream s;
-  const long t = static_cast<long>(seconds + 0.5);
-  if (t >= 3600) s << t / 3600 << "h";
-  if (t >= 60) s << (t % 3600) / 60 << "m";
-  s << t % 60 << "s";
-  return s.str();
-}
-
-/// One line per report: on a terminal it rewrites itself, elsewhere lines accumulate.
-class Progress {
- public:
-  Progress(std::ostream& out, bool live, long total) : out_(out), live_(live), total_(total) {}
-  void report(long it, double loss, double test, double lr, double rate) {
-    std::ostringstream s;
-    s << "iter " << it << "/" << total_ << "  loss " << std::setprecision(4) << std::scientific << loss << "  test "
-      << test << "  lr " << std::setprecision(3) << lr << std::defaultfloat << std::fixed << std::setprecision(1) << "  "
-      << rate << " it/s  ETA " << format_duration(rate > 0 ? double(total_ - it) / rate : 0);
-    if (live_)
-      out_ << "\r" << s.str() << "\033[K" << std::flush;
-    else
-      out_ << s.str() << "\n" << std::flush;
-  }
-  void finish() {
-    if (live_) out_ << "\n";
-  }
-
- private:
-  std::ostream& out_;
-  bool live_;
-  long total_;
-};
-
 /// The rows of iteration k's minibatch: a partial Fisher–Yates shuffle seeded by (seed, k), so
 /// a resumed run draws the same batches without keeping a generator's state.
 std::vector<std::size_t> minibatch(const TrainConfig& c, long k) {
@@ -243,24 +209,13 @@ std::vector<std::size_t> minibatch(const TrainConfig& c, long k) {
   return rows;
 }
 
-}  // namespace
-
-TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atomic<bool>* stop, long stop_after) {
+/// The training loop of a resolved configuration, from the start or (with `checkpoint`) from
+/// a checkpoint of the same run.
+TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProgress& progress,
+                         const std::atomic<bool>* stop, long stop_after) {
   namespace fs = std::filesystem;
-  const std::string out = c.out;
-  json checkpoint;
-  if (resume) {
-    std::ifstream run_file(fs::path(out) / "run.json"), ckpt_file(fs::path(out) / "checkpoint.json");
-    if (!run_file) throw std::invalid_argument("cannot resume " + out + ": no run.json there");
-    if (!ckpt_file) throw std::invalid_argument("cannot resume " + out + ": no checkpoint.json there");
-    c = config_from_json(json::parse(run_file).at("config"));
-    c.out = out;
-    checkpoint = json::parse(ckpt_file);
-  } else {
-    c = resolve(c);
-    fs::create_directories(out);
-  }
-  if (c.threads > 0) autodiff::set_num_threads(c.threads);
+  const std::string& out = c.out;
+  const autodiff::ThreadScope threads(c.threads);  // this training's count, on this thread only
   const ode::System sys = make_system(c);
 
   // Data from the seed (for trajectory systems the test set is the training set, as in the paper).
@@ -287,14 +242,14 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
   long start = 0;
   double best_loss = INFINITY, seconds_before = 0;
   std::vector<std::array<double, 4>> history;  // iteration, loss, test loss, lr
-  if (resume) {
-    tensors_from_json(checkpoint.at("params"), *params);
-    tensors_from_json(checkpoint.at("best_params"), best);
-    optimizer->load_state(checkpoint.at("optimizer"));
-    start = checkpoint.at("iteration");
-    best_loss = checkpoint.at("best_loss").is_null() ? INFINITY : checkpoint.at("best_loss").get<double>();
-    seconds_before = checkpoint.at("seconds");
-    history = checkpoint.at("history").get<std::vector<std::array<double, 4>>>();
+  if (checkpoint) {
+    tensors_from_json(checkpoint->at("params"), *params);
+    tensors_from_json(checkpoint->at("best_params"), best);
+    optimizer->load_state(checkpoint->at("optimizer"));
+    start = checkpoint->at("iteration");
+    best_loss = checkpoint->at("best_loss").is_null() ? INFINITY : checkpoint->at("best_loss").get<double>();
+    seconds_before = checkpoint->at("seconds");
+    history = checkpoint->at("history").get<std::vector<std::array<double, 4>>>();
   }
 
   json run{{"config", to_json(c)},
@@ -336,12 +291,10 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
     write_file_atomically((fs::path(out) / "run.json").string(), run.dump(1) + "\n");
   };
 
-  const bool live = (&log == &std::cerr && isatty(2)) || (&log == &std::cout && isatty(1));
-  Progress progress(log, live, c.iterations);
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   long last_good = start;
-  if (!resume) write_outputs(0, 0);
+  if (!checkpoint) write_outputs(0, 0);
 
   TrainResult result;
   long it = start;
@@ -359,7 +312,8 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
                                " at iteration " + std::to_string(it) + "; the last good checkpoint (iteration " +
                                std::to_string(last_good) + ") is kept in " + out);
     if (step.stop != StopReason::none) {  // converged, or no further progress possible
-      log << optimizer->name() << " stopped at iteration " << it << ": " << stop_reason_name(step.stop) << "\n";
+      progress.message(std::string(optimizer->name()) + " stopped at iteration " + std::to_string(it) + ": " +
+                       std::string(stop_reason_name(step.stop)));
       break;
     }
     const long done = it + 1;
@@ -367,7 +321,8 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
     if (done % c.log_every == 0 || at_checkpoint) {
       const double test = test_objective->loss();
       history.push_back({double(done), loss, test, lr});
-      progress.report(done, loss, test, lr, double(done - start) / elapsed());
+      const double rate = double(done - start) / elapsed();
+      progress.report({done, c.iterations, loss, test, lr, rate, rate > 0 ? double(c.iterations - done) / rate : 0});
     }
     if (at_checkpoint) {
       // The paper keeps the checkpoint with the lowest training loss.
@@ -397,6 +352,26 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
   result.test_loss = history.empty() ? NAN : history.back()[2];
   result.seconds = seconds_before + elapsed();
   return result;
+}
+
+}  // namespace
+
+TrainResult train(const TrainConfig& config, TrainProgress& progress, const std::atomic<bool>* stop, long stop_after) {
+  const TrainConfig c = resolve(config);
+  std::filesystem::create_directories(c.out);
+  return run_training(c, nullptr, progress, stop, stop_after);
+}
+
+TrainResult resume_training(const std::string& dir, TrainProgress& progress, const std::atomic<bool>* stop,
+                            long stop_after) {
+  namespace fs = std::filesystem;
+  std::ifstream run_file(fs::path(dir) / "run.json"), ckpt_file(fs::path(dir) / "checkpoint.json");
+  if (!run_file) throw std::invalid_argument("cannot resume " + dir + ": no run.json there");
+  if (!ckpt_file) throw std::invalid_argument("cannot resume " + dir + ": no checkpoint.json there");
+  TrainConfig c = config_from_json(json::parse(run_file).at("config"));
+  c.out = dir;
+  const json checkpoint = json::parse(ckpt_file);
+  return run_training(c, &checkpoint, progress, stop, stop_after);
 }
 
 }  // namespace nimde::nn

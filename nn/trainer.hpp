@@ -5,12 +5,15 @@
 // A run directory holds: run.json (settings, versions, timings), model.json (the best model),
 // loss.csv (iteration, train loss, test loss, learning rate), checkpoint.json (parameters,
 // optimiser state, best model so far) — each written to a temporary name and renamed.
+//
+// A training is self-contained: its thread count applies to the thread that calls train()
+// and is restored when it returns, and it reports only to the progress sink it is given, so
+// several trainings can run at once, each on its own std::thread.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +23,7 @@
 
 #include "nn/mlp.hpp"
 #include "nn/optimizer.hpp"
+#include "nn/progress.hpp"
 #include "nn/settings.hpp"
 
 namespace nimde::nn {
@@ -42,7 +46,7 @@ struct TrainConfig {
   double lr = 0.01, lr_decay = 1000, momentum = 0.9;
   long iterations = 10000;
   DType dtype = DType::f32;
-  int threads = 0;                         ///< 0: all cores
+  int threads = 0;                         ///< 1..256 for this training; 0: the calling thread's (all cores by default)
   std::uint64_t seed = 0;
   long checkpoint_every = 1000;            ///< also the interval at which the best model is chosen
   long log_every = 100;
@@ -50,6 +54,9 @@ struct TrainConfig {
   std::size_t batch = 0;                   ///< minibatch size (Adam, SGD); 0: full batch
   std::string out;                         ///< run directory
 };
+
+/// The most threads a training may ask for.
+inline constexpr int kMaxThreads = 256;
 
 /// The names of the initialisers, as in model and run files.
 inline constexpr NameTable<Init, 4> kInitNames{{{Init::orthogonal, "orthogonal"},
@@ -72,14 +79,16 @@ struct TrainResult {
   double train_loss = 0;      ///< of the kept (best) model
   double test_loss = 0;
   double seconds = 0;
-  bool interrupted = false;   ///< stopped by a signal; a checkpoint was written
+  bool interrupted = false;   ///< stopped by `stop` or `stop_after`; a checkpoint was written
 };
 
-/// Trains (or, with `resume`, continues the run in c.out). `stop` is polled each iteration:
-/// when it becomes true a checkpoint is written and training returns; `stop_after` ≥ 0 does
-/// the same after that many iterations of this call. Progress goes to `log`: one live line
-/// on a terminal, plain lines otherwise.
-TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atomic<bool>* stop = nullptr,
+/// Trains the run `c` describes from the start, into the directory c.out. `stop` is polled
+/// each iteration: when it becomes true a checkpoint is written and training returns;
+/// `stop_after` ≥ 0 does the same after that many iterations of this call.
+TrainResult train(const TrainConfig& c, TrainProgress& progress, const std::atomic<bool>* stop = nullptr,
                   long stop_after = -1);
+/// Continues the run in `dir` from its checkpoint, with the settings its run.json holds.
+TrainResult resume_training(const std::string& dir, TrainProgress& progress, const std::atomic<bool>* stop = nullptr,
+                            long stop_after = -1);
 
 }  // namespace nimde::nn
