@@ -36,6 +36,11 @@ json to_json(const TrainConfig& c) {
 }
 
 namespace {
+
+[[noreturn]] void bad_key(const std::string& key, const std::string& why) {
+  throw std::invalid_argument("run.json: key \"" + key + "\" " + why);
+}
+
 /// [[lo, hi], ...]; run.json of version 0.1.0 wrote the box as the text "lo:hi,...".
 std::vector<std::pair<double, double>> domain_from_json(const json& j) {
   std::vector<std::pair<double, double>> domain;
@@ -43,22 +48,31 @@ std::vector<std::pair<double, double>> domain_from_json(const json& j) {
     for (const json& r : j) domain.emplace_back(r.at(0).get<double>(), r.at(1).get<double>());
     return domain;
   }
+  if (j.get<std::string>().empty()) return domain;  // a built-in system's run
   for (const std::string& range : ode::split_list(j.get<std::string>(), ',')) {
     const auto colon = range.find(':');
-    if (colon == std::string::npos) throw std::invalid_argument("run.json: domain entry '" + range + "' is not lo:hi");
+    if (colon == std::string::npos) bad_key("domain", "has the entry '" + range + "', which is not lo:hi");
     domain.emplace_back(ode::parse_double(range.substr(0, colon), "run.json domain"),
                         ode::parse_double(range.substr(colon + 1), "run.json domain"));
   }
   return domain;
 }
 
-[[noreturn]] void bad_key(const std::string& key, const std::string& why) {
-  throw std::invalid_argument("run.json: key \"" + key + "\" " + why);
+/// j[key] into `out` when present; `out` keeps its default otherwise.
+template <class V>
+void read_key(const json& j, const std::string& key, V& out) {
+  if (!j.contains(key)) return;
+  try {
+    out = j.at(key).get<V>();
+  } catch (const json::exception& e) {
+    bad_key(key, std::string("does not fit: ") + e.what());
+  }
 }
 
-/// The value named by j[key] in `table`.
+/// A name from `table` when present.
 template <class E, std::size_t N>
 void read_name(const json& j, const std::string& key, const NameTable<E, N>& table, E& out) {
+  if (!j.contains(key)) return;
   const json& v = j.at(key);
   if (!v.is_string()) bad_key(key, "is " + v.dump() + ", not a name");
   try {
@@ -71,34 +85,41 @@ void read_name(const json& j, const std::string& key, const NameTable<E, N>& tab
 }  // namespace
 
 TrainConfig config_from_json(const json& j) {
+  if (!j.is_object()) throw std::invalid_argument("run.json: \"config\" is not an object");
   TrainConfig c;
-  c.system = j.at("system");
-  c.field = j.at("field");
-  c.field_params = j.at("params").get<std::map<std::string, double>>();
-  c.domain = domain_from_json(j.at("domain"));
-  c.method = j.at("method");
-  c.steps = j.at("steps");
-  c.T = j.at("T");
-  c.points = j.at("points");
-  c.test_points = j.at("test_points");
-  c.width = j.at("width");
-  c.depth = j.at("depth");
-  c.activation = j.at("activation");
+  read_key(j, "system", c.system);
+  read_key(j, "field", c.field);
+  read_key(j, "params", c.field_params);
+  if (j.contains("domain")) {
+    try {
+      c.domain = domain_from_json(j.at("domain"));
+    } catch (const json::exception& e) {
+      bad_key("domain", std::string("does not fit: ") + e.what());
+    }
+  }
+  read_key(j, "method", c.method);
+  read_key(j, "steps", c.steps);
+  read_key(j, "T", c.T);
+  read_key(j, "points", c.points);
+  read_key(j, "test_points", c.test_points);
+  read_key(j, "width", c.width);
+  read_key(j, "depth", c.depth);
+  read_key(j, "activation", c.activation);
   read_name(j, "init", kInitNames, c.init);
   read_name(j, "optimizer", kOptimizerNames, c.optimizer);
   read_name(j, "schedule", kScheduleNames, c.schedule);
-  c.lr = j.at("lr");
-  c.lr_decay = j.at("lr_decay");
-  c.momentum = j.at("momentum");
-  c.iterations = j.at("iterations");
+  read_key(j, "lr", c.lr);
+  read_key(j, "lr_decay", c.lr_decay);
+  read_key(j, "momentum", c.momentum);
+  read_key(j, "iterations", c.iterations);
   read_name(j, "dtype", kDTypeNames, c.dtype);
-  c.threads = j.at("threads");
-  c.seed = j.at("seed");
-  c.checkpoint_every = j.at("checkpoint_every");
-  c.log_every = j.at("log_every");
-  c.noise = j.at("noise");
-  c.batch = j.value("batch", std::size_t{0});
-  c.out = j.at("out");
+  read_key(j, "threads", c.threads);
+  read_key(j, "seed", c.seed);
+  read_key(j, "checkpoint_every", c.checkpoint_every);
+  read_key(j, "log_every", c.log_every);
+  read_key(j, "noise", c.noise);
+  read_key(j, "batch", c.batch);
+  read_key(j, "out", c.out);
   return c;
 }
 
@@ -252,7 +273,8 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
     history = checkpoint->at("history").get<std::vector<std::array<double, 4>>>();
   }
 
-  json run{{"config", to_json(c)},
+  json run{{"version", kRunFileVersion},
+           {"config", to_json(c)},
            {"versions", {{"nimde", NIMDE_VERSION_STRING}, {"compiler", __VERSION__}}},
            {"threads", autodiff::num_threads()}};
 
@@ -368,8 +390,19 @@ TrainResult resume_training(const std::string& dir, TrainProgress& progress, con
   std::ifstream run_file(fs::path(dir) / "run.json"), ckpt_file(fs::path(dir) / "checkpoint.json");
   if (!run_file) throw std::invalid_argument("cannot resume " + dir + ": no run.json there");
   if (!ckpt_file) throw std::invalid_argument("cannot resume " + dir + ": no checkpoint.json there");
-  TrainConfig c = config_from_json(json::parse(run_file).at("config"));
+  const json run = json::parse(run_file);
+  const int version = run.value("version", 1);
+  if (version > kRunFileVersion)
+    throw std::invalid_argument("cannot resume " + dir + ": its run.json has schema version " + std::to_string(version) +
+                                ", this nimde reads up to " + std::to_string(kRunFileVersion));
+  if (!run.contains("config")) throw std::invalid_argument("cannot resume " + dir + ": run.json has no \"config\"");
+  TrainConfig c = config_from_json(run.at("config"));
   c.out = dir;
+  try {
+    c = resolve(c);  // fills what an older run.json leaves out, checks what a hand may have changed
+  } catch (const SettingError& e) {
+    throw std::invalid_argument("cannot resume " + dir + ": run.json has " + e.what());
+  }
   const json checkpoint = json::parse(ckpt_file);
   return run_training(c, &checkpoint, progress, stop, stop_after);
 }

@@ -2,9 +2,10 @@
 // steps of a method, the model with the lowest training loss among checkpoints kept, and
 // everything needed to stop and resume bitwise identically.
 //
-// A run directory holds: run.json (settings, versions, timings), model.json (the best model),
-// loss.csv (iteration, train loss, test loss, learning rate), checkpoint.json (parameters,
-// optimiser state, best model so far) — each written to a temporary name and renamed.
+// A run directory holds: run.json (schema version, settings, versions, timings), model.json
+// (the best model), loss.csv (iteration, train loss, test loss, learning rate),
+// checkpoint.json (parameters, optimiser state, best model so far) — each written to a
+// temporary name and renamed.
 //
 // A training is self-contained: its thread count applies to the thread that calls train()
 // and is restored when it returns, and it reports only to the progress sink it is given, so
@@ -65,9 +66,13 @@ inline constexpr NameTable<Init, 4> kInitNames{{{Init::orthogonal, "orthogonal"}
                                                 {Init::he_normal, "he-normal"}}};
 inline std::string_view init_name(Init i) { return name_of(kInitNames, i); }
 
+/// The schema of run.json this version writes; a file without "version" is version 1.
+inline constexpr int kRunFileVersion = 2;
+
 /// The settings as run.json's "config" holds them (enums by name).
 nlohmann::json to_json(const TrainConfig& c);
-/// Reads to_json's form; throws std::invalid_argument naming a key that does not fit.
+/// Reads to_json's form; a key that is missing keeps its default, so runs written before a
+/// setting existed still read. Throws std::invalid_argument naming a key that does not fit.
 TrainConfig config_from_json(const nlohmann::json& j);
 
 /// Fills the defaults from the system's paper setup and validates every setting; a bad one

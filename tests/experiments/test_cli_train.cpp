@@ -82,7 +82,7 @@ TEST_CASE("train names the flag of a bad setting, not the library's field", "[cl
                                     "--system/--field");
 }
 
-TEST_CASE("train off a terminal reports in plain lines", "[cli][train]") {
+TEST_CASE("train off a terminal reports in plain lines and writes a versioned run.json", "[cli][train]") {
   const std::string dir = (fs::temp_directory_path() / "nimde_cli_train_log").string();
   fs::remove_all(dir);
   const auto r = run_cli({"train", "--system", "pendulum", "--points", "200", "--test-points", "50", "--width", "8",
@@ -94,6 +94,7 @@ TEST_CASE("train off a terminal reports in plain lines", "[cli][train]") {
   CHECK(r.err.find('\r') == std::string::npos);
   CHECK_THAT(r.err, Catch::Contains("iter 10/30") && Catch::Contains("iter 30/30"));
   const auto j = nlohmann::json::parse(std::ifstream(fs::path(dir) / "run.json"));
+  CHECK(j["version"] == 2);
   CHECK(j["config"]["optimizer"] == "sgd");
   CHECK(j["config"]["schedule"] == "cosine");
 }

@@ -43,6 +43,8 @@ nlohmann::json read_json(const fs::path& p) {
   return nlohmann::json::parse(in);
 }
 
+void write_json(const fs::path& p, const nlohmann::json& j) { std::ofstream(p) << j.dump(1) << "\n"; }
+
 /// Keeps every status and message, to check what a training reports.
 struct RecordingProgress : nn::TrainProgress {
   std::vector<nn::TrainStatus> statuses;
@@ -209,6 +211,92 @@ TEST_CASE("two trainings at once on two threads, with 1 and 2 threads each, give
   CHECK(layers(two_at_once) == layers(one));
   CHECK(read(fs::path(one_at_once.out) / "loss.csv") == read(fs::path(one.out) / "loss.csv"));
   CHECK(read(fs::path(two_at_once.out) / "loss.csv") == read(fs::path(one.out) / "loss.csv"));
+}
+
+TEST_CASE("run.json carries its schema version; one of a newer schema is refused", "[trainer][resume]") {
+  nn::TrainConfig c = small_config("nimde_train_version");
+  nn::NullProgress quiet;
+  nn::train(c, quiet, nullptr, 10);
+  const fs::path run_file = fs::path(c.out) / "run.json";
+  nlohmann::json run = read_json(run_file);
+  CHECK(run["version"] == nn::kRunFileVersion);
+  CHECK(nn::kRunFileVersion == 2);
+  CHECK(run["config"]["optimizer"] == "adam");  // enums are written by name
+  CHECK(run["config"]["dtype"] == "f64");
+  CHECK(run["config"]["init"] == "orthogonal");
+  CHECK(run["config"]["schedule"] == "geometric");
+  run["version"] = nn::kRunFileVersion + 1;
+  write_json(run_file, run);
+  CHECK_THROWS_WITH(nn::resume_training(c.out, quiet), Catch::Contains("version 3") && Catch::Contains(c.out));
+}
+
+TEST_CASE("a run written before run.json had a version and newer settings still resumes bitwise", "[trainer][resume]") {
+  nn::TrainConfig whole = small_config("nimde_train_v1_whole"), old = small_config("nimde_train_v1_old");
+  nn::NullProgress quiet;
+  nn::train(whole, quiet);
+  nn::train(old, quiet, nullptr, 25);
+  // What the previous version wrote: no "version", no "batch" or "noise" among the settings,
+  // and the domain in its legacy text form.
+  const fs::path run_file = fs::path(old.out) / "run.json";
+  nlohmann::json run = read_json(run_file);
+  run.erase("version");
+  run["config"].erase("batch");
+  run["config"].erase("noise");
+  run["config"]["domain"] = "";
+  write_json(run_file, run);
+  const nn::TrainResult r = nn::resume_training(old.out, quiet);
+  CHECK(r.iterations == whole.iterations);
+  CHECK(layers(old) == layers(whole));
+  CHECK(read(fs::path(old.out) / "loss.csv") == read(fs::path(whole.out) / "loss.csv"));
+  CHECK(read_json(run_file)["version"] == nn::kRunFileVersion);  // rewritten in the current schema
+}
+
+TEST_CASE("a run.json missing settings resumes with their defaults", "[trainer][resume]") {
+  // Settings left at their defaults (T, points and test_points at 0: the system's) are the
+  // ones removed, so the resumed run must end where the whole one does.
+  nn::TrainConfig whole = small_config("nimde_train_sparse_whole"), sparse = small_config("nimde_train_sparse");
+  whole.points = sparse.points = whole.test_points = sparse.test_points = 0;
+  whole.iterations = sparse.iterations = 12;
+  whole.checkpoint_every = sparse.checkpoint_every = 6;
+  nn::NullProgress quiet;
+  nn::train(whole, quiet);
+  nn::train(sparse, quiet, nullptr, 5);
+  const fs::path run_file = fs::path(sparse.out) / "run.json";
+  nlohmann::json run = read_json(run_file);
+  for (const char* key : {"field", "params", "domain", "T", "points", "test_points", "depth", "activation", "init",
+                          "optimizer", "schedule", "lr", "lr_decay", "momentum", "threads", "noise", "batch", "out"})
+    run["config"].erase(key);
+  run.erase("version");
+  write_json(run_file, run);
+  CHECK(nn::config_from_json(run["config"]).points == 0);  // a missing key keeps its default
+  const nn::TrainResult r = nn::resume_training(sparse.out, quiet);
+  CHECK(r.iterations == 12);
+  CHECK(layers(sparse) == layers(whole));
+  const nlohmann::json config = read_json(run_file)["config"];
+  CHECK(config["points"] == 10000);  // filled from the system, as for the whole run
+  CHECK(config["optimizer"] == "adam");
+  CHECK(config["out"] == sparse.out);
+}
+
+TEST_CASE("a run.json with a setting that does not fit is refused naming the key", "[trainer][resume]") {
+  nn::TrainConfig c = small_config("nimde_train_badkey");
+  nn::NullProgress quiet;
+  nn::train(c, quiet, nullptr, 3);
+  const fs::path run_file = fs::path(c.out) / "run.json";
+  const nlohmann::json good = read_json(run_file);
+  nlohmann::json run = good;
+  run["config"]["optimizer"] = "adagrad";
+  write_json(run_file, run);
+  CHECK_THROWS_WITH(nn::resume_training(c.out, quiet), Catch::Contains("\"optimizer\"") && Catch::Contains("adagrad"));
+  run = good;
+  run["config"]["steps"] = "two";
+  write_json(run_file, run);
+  CHECK_THROWS_WITH(nn::resume_training(c.out, quiet), Catch::Contains("\"steps\""));
+  run = good;
+  run["config"]["steps"] = 0;
+  write_json(run_file, run);
+  CHECK_THROWS_WITH(nn::resume_training(c.out, quiet), Catch::Contains("steps 0") && !Catch::Contains("--"));
+  CHECK_THROWS_WITH(nn::resume_training(c.out + "/missing", quiet), Catch::Contains("missing"));
 }
 
 TEST_CASE("a training reports each log interval to the sink it is given", "[trainer][progress]") {
