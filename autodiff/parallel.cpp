@@ -14,4 +14,11 @@ void set_num_threads(int k) {
 
 int num_threads() { return omp_get_max_threads(); }
 
+ThreadScope::ThreadScope(int threads) : saved_(omp_get_max_threads()) {
+  if (threads < 0) throw std::invalid_argument("thread count must not be negative, got " + std::to_string(threads));
+  if (threads > 0) omp_set_num_threads(threads);
+}
+
+ThreadScope::~ThreadScope() { omp_set_num_threads(saved_); }
+
 }  // namespace nimde::autodiff

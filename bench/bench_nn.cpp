@@ -41,8 +41,7 @@ void bm_mlp_field(benchmark::State& state, const std::string& method, int steps,
 /// Lorenz's 250 trajectory pairs): forward through S steps, backward, update.
 void bm_train_step(benchmark::State& state, const std::string& system, const std::string& method, int steps,
                    const std::string& dtype, int threads) {
-  const int saved = autodiff::num_threads();
-  autodiff::set_num_threads(threads);
+  const autodiff::ThreadScope scope(threads);
   const ode::System& sys = ode::system(system);
   const nn::DataSetup setup = nn::data_setup(sys);
   const nn::Dataset data = nn::make_dataset(sys, setup.train_points, setup.T, 1);
@@ -54,7 +53,7 @@ void bm_train_step(benchmark::State& state, const std::string& system, const std
     plist.push_back(&params->weights[l]);
     plist.push_back(&params->biases[l]);
   }
-  nn::Adam adam(plist, nn::make_schedule("geometric", 0.01, 1000000, 1000));
+  nn::Adam adam(plist, nn::make_schedule(nn::Schedule::Kind::geometric, 0.01, 1000000, 1000));
   std::vector<autodiff::Tensor<double>> grad;
   // Steady state, as in training: the first iteration sizes the tape's buffers (page faults).
   objective->loss_and_grad(grad);
@@ -66,7 +65,6 @@ void bm_train_step(benchmark::State& state, const std::string& system, const std
   state.counters["GFLOP/s"] = benchmark::Counter(field_flops(data.size(), d) * steps * evaluations * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
   state.counters["points"] = double(data.size());
-  autodiff::set_num_threads(saved);
 }
 
 void register_train_step(const std::string& system, const std::string& method, int steps, const std::string& dtype,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <stdexcept>
 
@@ -126,40 +127,40 @@ double Schedule::operator()(long k) const {
   return lr;
 }
 
-Schedule make_schedule(std::string_view kind, double lr, long total, double decay) {
+std::string_view schedule_name(Schedule::Kind kind) { return name_of(kScheduleNames, kind); }
+
+Schedule::Kind parse_schedule(std::string_view name) { return value_of(kScheduleNames, name, "schedule"); }
+
+Schedule make_schedule(Schedule::Kind kind, double lr, long total, double decay) {
   if (!(lr > 0) || !std::isfinite(lr)) throw std::invalid_argument("learning rate " + std::to_string(lr) + " is not positive");
   Schedule s;
+  s.kind = kind;
   s.lr = lr;
   s.total = total;
   s.decay = decay;
-  if (kind == "constant") s.kind = Schedule::Kind::constant;
-  else if (kind == "geometric") s.kind = Schedule::Kind::geometric;
-  else if (kind == "cosine") s.kind = Schedule::Kind::cosine;
-  else throw std::invalid_argument("learning-rate schedule '" + std::string(kind) + "' (use constant, geometric or cosine)");
-  if (s.kind != Schedule::Kind::constant && total < 1)
-    throw std::invalid_argument("schedule " + std::string(kind) + " needs the number of iterations, got " + std::to_string(total));
-  if (s.kind == Schedule::Kind::geometric && (!(decay > 0) || !std::isfinite(decay)))
+  const std::string name(schedule_name(kind));
+  if (kind != Schedule::Kind::constant && total < 1)
+    throw std::invalid_argument("schedule " + name + " needs the number of iterations, got " + std::to_string(total));
+  if (kind == Schedule::Kind::geometric && (!(decay > 0) || !std::isfinite(decay)))
     throw std::invalid_argument("learning-rate decay " + std::to_string(decay) + " is not positive");
   return s;
 }
 
-std::string_view schedule_name(Schedule::Kind kind) {
-  switch (kind) {
-    case Schedule::Kind::constant: return "constant";
-    case Schedule::Kind::geometric: return "geometric";
-    case Schedule::Kind::cosine: return "cosine";
-  }
-  return "constant";
-}
-
 // ---- first-order optimisers ---------------------------------------------------------------
-Optimizer::Optimizer(std::vector<Tensor<double>*> params, Schedule schedule)
+FirstOrderOptimizer::FirstOrderOptimizer(std::vector<Tensor<double>*> params, Schedule schedule)
     : params_(std::move(params)), schedule_(schedule) {
   for (const Tensor<double>* p : params_)
     if (!p) throw std::invalid_argument("optimizer: null parameter tensor");
 }
 
-void Optimizer::check_grads(const std::vector<Tensor<double>>& grads) const {
+IterateResult FirstOrderOptimizer::iterate(const Closure& loss_and_grad) {
+  const double loss = loss_and_grad(grad_);
+  if (!std::isfinite(loss)) return {loss, StopReason::non_finite};
+  step(grad_);
+  return {loss, StopReason::none};
+}
+
+void FirstOrderOptimizer::check_grads(const std::vector<Tensor<double>>& grads) const {
   if (grads.size() != params_.size())
     throw std::invalid_argument(std::string(name()) + ": " + std::to_string(grads.size()) + " gradients for " +
                                 std::to_string(params_.size()) + " parameter tensors");
@@ -170,7 +171,7 @@ void Optimizer::check_grads(const std::vector<Tensor<double>>& grads) const {
 }
 
 Adam::Adam(std::vector<Tensor<double>*> params, Schedule schedule, AdamOptions options)
-    : Optimizer(std::move(params), schedule), options_(options) {
+    : FirstOrderOptimizer(std::move(params), schedule), options_(options) {
   for (const Tensor<double>* p : params_) {
     m_.push_back(autodiff::zeros<double>(p->shape()[0], p->shape()[1]));
     v_.push_back(autodiff::zeros<double>(p->shape()[0], p->shape()[1]));
@@ -219,7 +220,7 @@ void Adam::load_state(const json& j) {
 }
 
 SGD::SGD(std::vector<Tensor<double>*> params, Schedule schedule, SGDOptions options)
-    : Optimizer(std::move(params), schedule), options_(options) {
+    : FirstOrderOptimizer(std::move(params), schedule), options_(options) {
   if (options.nesterov && (options.momentum <= 0 || options.dampening != 0))
     throw std::invalid_argument("sgd: Nesterov momentum needs momentum > 0 and no dampening");
 }
@@ -264,31 +265,13 @@ void SGD::load_state(const json& j) {
   buffer_ = std::move(buffer);
 }
 
-std::unique_ptr<Optimizer> make_optimizer(std::string_view name, std::vector<Tensor<double>*> params, Schedule schedule,
-                                          double momentum) {
-  if (name == "adam") return std::make_unique<Adam>(std::move(params), schedule);
-  if (name == "sgd") return std::make_unique<SGD>(std::move(params), schedule, SGDOptions{momentum, 0, false});
-  throw std::invalid_argument("optimizer '" + std::string(name) + "' (use adam, sgd or lbfgs)");
-}
-
 // ---- L-BFGS -------------------------------------------------------------------------------
-std::string_view lbfgs_stop_name(LBFGSStop s) {
-  switch (s) {
-    case LBFGSStop::none: return "none";
-    case LBFGSStop::gradient: return "gradient";
-    case LBFGSStop::change: return "change";
-    case LBFGSStop::max_iterations: return "max_iterations";
-    case LBFGSStop::max_evaluations: return "max_evaluations";
-    case LBFGSStop::line_search: return "line_search";
-    case LBFGSStop::non_finite: return "non_finite";
-  }
-  return "none";
-}
+std::string_view stop_reason_name(StopReason s) { return name_of(kStopReasonNames, s); }
 
 namespace {
 /// Stops after which nothing more can be done from the same state.
-bool is_final(LBFGSStop s) {
-  return s == LBFGSStop::gradient || s == LBFGSStop::change || s == LBFGSStop::line_search || s == LBFGSStop::non_finite;
+bool is_final(StopReason s) {
+  return s == StopReason::gradient || s == StopReason::change || s == StopReason::line_search || s == StopReason::non_finite;
 }
 }  // namespace
 
@@ -440,7 +423,7 @@ LBFGSReport LBFGS::report() const {
 
 LBFGSReport LBFGS::run(const Closure& closure, long iterations) {
   if (is_final(stop_)) return report();
-  stop_ = LBFGSStop::none;
+  stop_ = StopReason::none;
   std::vector<double> x0(n_);
   auto flatten = [&] {
     std::size_t k = 0;
@@ -454,22 +437,24 @@ LBFGSReport LBFGS::run(const Closure& closure, long iterations) {
     have_current_ = true;
   }
   if (!std::isfinite(loss_) || !all_finite(grad_)) {
-    stop_ = LBFGSStop::non_finite;
+    stop_ = StopReason::non_finite;
     return report();
   }
-  const long target = iterations > 0 ? iterations : options_.max_iterations - iteration_;
+  const long target = iterations > 0                ? iterations
+                      : options_.max_iterations > 0 ? options_.max_iterations - iteration_
+                                                    : std::numeric_limits<long>::max();
   std::vector<double> g_new;
   for (long done = 0;;) {
     if (max_abs(grad_) <= options_.gradient_tolerance) {
-      stop_ = LBFGSStop::gradient;
+      stop_ = StopReason::gradient;
       break;
     }
-    if (iteration_ >= options_.max_iterations) {
-      stop_ = LBFGSStop::max_iterations;
+    if (options_.max_iterations > 0 && iteration_ >= options_.max_iterations) {
+      stop_ = StopReason::max_iterations;
       break;
     }
     if (options_.max_evaluations > 0 && evaluations_ >= options_.max_evaluations) {
-      stop_ = LBFGSStop::max_evaluations;
+      stop_ = StopReason::max_evaluations;
       break;
     }
     if (done >= target) break;
@@ -496,7 +481,7 @@ LBFGSReport LBFGS::run(const Closure& closure, long iterations) {
         y_.clear();
         continue;
       }
-      stop_ = LBFGSStop::line_search;
+      stop_ = StopReason::line_search;
       break;
     }
     set_params(x0, alpha);
@@ -526,15 +511,20 @@ LBFGSReport LBFGS::run(const Closure& closure, long iterations) {
     ++iteration_;
     ++done;
     if (max_abs(grad_) <= options_.gradient_tolerance) {
-      stop_ = LBFGSStop::gradient;
+      stop_ = StopReason::gradient;
       break;
     }
     if (step <= options_.change_tolerance || std::abs(f_new - f_old) <= options_.change_tolerance * std::abs(f_old)) {
-      stop_ = LBFGSStop::change;
+      stop_ = StopReason::change;
       break;
     }
   }
   return report();
+}
+
+IterateResult LBFGS::iterate(const Closure& closure) {
+  const LBFGSReport r = run(closure, 1);
+  return {r.loss, r.stop};
 }
 
 json LBFGS::state() const {
@@ -544,7 +534,7 @@ json LBFGS::state() const {
     y.push_back(flat_json(y_[i].data(), n_));
   }
   json j{{"optimizer", "lbfgs"},  {"iteration", iteration_}, {"evaluations", evaluations_},
-         {"stop", std::string(lbfgs_stop_name(stop_))}, {"s", s}, {"y", y}};
+         {"stop", std::string(stop_reason_name(stop_))}, {"s", s}, {"y", y}};
   if (have_current_) {
     j["loss"] = loss_;
     j["grad"] = flat_json(grad_.data(), n_);
@@ -559,12 +549,11 @@ void LBFGS::load_state(const json& j) {
   check_name(j, who);
   const long iteration = need_count(j, who, "iteration"), evaluations = need_count(j, who, "evaluations");
   const json& stop = need(j, who, "stop");
-  LBFGSStop reason = LBFGSStop::none;
+  StopReason reason = StopReason::none;
   bool known = false;
-  for (LBFGSStop r : {LBFGSStop::none, LBFGSStop::gradient, LBFGSStop::change, LBFGSStop::max_iterations,
-                      LBFGSStop::max_evaluations, LBFGSStop::line_search, LBFGSStop::non_finite})
-    if (stop.is_string() && stop.get<std::string>() == lbfgs_stop_name(r)) {
-      reason = r;
+  for (const Named<StopReason>& r : kStopReasonNames)
+    if (stop.is_string() && stop.get<std::string>() == r.name) {
+      reason = r.value;
       known = true;
     }
   if (!known) bad_state(who, "stop", "is not a known stopping reason");
@@ -597,6 +586,25 @@ void LBFGS::load_state(const json& j) {
   have_current_ = current;
   loss_ = f;
   grad_ = std::move(grad);
+}
+
+}  // namespace nimde::nn
+
+namespace nimde::nn {
+
+// ---- choosing one by name -------------------------------------------------------------------
+std::string_view optimizer_name(OptimizerKind kind) { return name_of(kOptimizerNames, kind); }
+
+OptimizerKind parse_optimizer(std::string_view name) { return value_of(kOptimizerNames, name, "optimizer"); }
+
+std::unique_ptr<Optimizer> make_optimizer(OptimizerKind kind, std::vector<Tensor<double>*> params,
+                                          const OptimizerOptions& options) {
+  switch (kind) {
+    case OptimizerKind::adam: return std::make_unique<Adam>(std::move(params), options.schedule, options.adam);
+    case OptimizerKind::sgd: return std::make_unique<SGD>(std::move(params), options.schedule, options.sgd);
+    case OptimizerKind::lbfgs: return std::make_unique<LBFGS>(std::move(params), options.lbfgs);
+  }
+  throw std::invalid_argument("optimizer: a kind outside OptimizerKind");
 }
 
 }  // namespace nimde::nn

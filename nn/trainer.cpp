@@ -1,7 +1,5 @@
 #include "nn/trainer.hpp"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -28,15 +26,21 @@ json to_json(const TrainConfig& c) {
               {"domain", c.domain},       {"method", c.method},       {"steps", c.steps},
               {"T", c.T},                 {"points", c.points},       {"test_points", c.test_points},
               {"width", c.width},         {"depth", c.depth},         {"activation", c.activation},
-              {"init", c.init},           {"optimizer", c.optimizer}, {"schedule", c.schedule},
+              {"init", init_name(c.init)}, {"optimizer", optimizer_name(c.optimizer)},
+              {"schedule", schedule_name(c.schedule)},
               {"lr", c.lr},               {"lr_decay", c.lr_decay},   {"momentum", c.momentum},
-              {"iterations", c.iterations}, {"dtype", c.dtype},       {"threads", c.threads},
+              {"iterations", c.iterations}, {"dtype", dtype_name(c.dtype)}, {"threads", c.threads},
               {"seed", c.seed},           {"checkpoint_every", c.checkpoint_every},
               {"log_every", c.log_every}, {"noise", c.noise},         {"batch", c.batch},
               {"out", c.out}};
 }
 
 namespace {
+
+[[noreturn]] void bad_key(const std::string& key, const std::string& why) {
+  throw std::invalid_argument("run.json: key \"" + key + "\" " + why);
+}
+
 /// [[lo, hi], ...]; run.json of version 0.1.0 wrote the box as the text "lo:hi,...".
 std::vector<std::pair<double, double>> domain_from_json(const json& j) {
   std::vector<std::pair<double, double>> domain;
@@ -44,45 +48,78 @@ std::vector<std::pair<double, double>> domain_from_json(const json& j) {
     for (const json& r : j) domain.emplace_back(r.at(0).get<double>(), r.at(1).get<double>());
     return domain;
   }
+  if (j.get<std::string>().empty()) return domain;  // a built-in system's run
   for (const std::string& range : ode::split_list(j.get<std::string>(), ',')) {
     const auto colon = range.find(':');
-    if (colon == std::string::npos) throw std::invalid_argument("run.json: domain entry '" + range + "' is not lo:hi");
+    if (colon == std::string::npos) bad_key("domain", "has the entry '" + range + "', which is not lo:hi");
     domain.emplace_back(ode::parse_double(range.substr(0, colon), "run.json domain"),
                         ode::parse_double(range.substr(colon + 1), "run.json domain"));
   }
   return domain;
 }
+
+/// j[key] into `out` when present; `out` keeps its default otherwise.
+template <class V>
+void read_key(const json& j, const std::string& key, V& out) {
+  if (!j.contains(key)) return;
+  try {
+    out = j.at(key).get<V>();
+  } catch (const json::exception& e) {
+    bad_key(key, std::string("does not fit: ") + e.what());
+  }
+}
+
+/// A name from `table` when present.
+template <class E, std::size_t N>
+void read_name(const json& j, const std::string& key, const NameTable<E, N>& table, E& out) {
+  if (!j.contains(key)) return;
+  const json& v = j.at(key);
+  if (!v.is_string()) bad_key(key, "is " + v.dump() + ", not a name");
+  try {
+    out = value_of(table, v.get<std::string>(), key);
+  } catch (const SettingError& e) {
+    bad_key(key, "is '" + e.value + "': " + e.why);
+  }
+}
+
 }  // namespace
 
 TrainConfig config_from_json(const json& j) {
+  if (!j.is_object()) throw std::invalid_argument("run.json: \"config\" is not an object");
   TrainConfig c;
-  c.system = j.at("system");
-  c.field = j.at("field");
-  c.field_params = j.at("params").get<std::map<std::string, double>>();
-  c.domain = domain_from_json(j.at("domain"));
-  c.method = j.at("method");
-  c.steps = j.at("steps");
-  c.T = j.at("T");
-  c.points = j.at("points");
-  c.test_points = j.at("test_points");
-  c.width = j.at("width");
-  c.depth = j.at("depth");
-  c.activation = j.at("activation");
-  c.init = j.at("init");
-  c.optimizer = j.at("optimizer");
-  c.schedule = j.at("schedule");
-  c.lr = j.at("lr");
-  c.lr_decay = j.at("lr_decay");
-  c.momentum = j.at("momentum");
-  c.iterations = j.at("iterations");
-  c.dtype = j.at("dtype");
-  c.threads = j.at("threads");
-  c.seed = j.at("seed");
-  c.checkpoint_every = j.at("checkpoint_every");
-  c.log_every = j.at("log_every");
-  c.noise = j.at("noise");
-  c.batch = j.value("batch", std::size_t{0});
-  c.out = j.at("out");
+  read_key(j, "system", c.system);
+  read_key(j, "field", c.field);
+  read_key(j, "params", c.field_params);
+  if (j.contains("domain")) {
+    try {
+      c.domain = domain_from_json(j.at("domain"));
+    } catch (const json::exception& e) {
+      bad_key("domain", std::string("does not fit: ") + e.what());
+    }
+  }
+  read_key(j, "method", c.method);
+  read_key(j, "steps", c.steps);
+  read_key(j, "T", c.T);
+  read_key(j, "points", c.points);
+  read_key(j, "test_points", c.test_points);
+  read_key(j, "width", c.width);
+  read_key(j, "depth", c.depth);
+  read_key(j, "activation", c.activation);
+  read_name(j, "init", kInitNames, c.init);
+  read_name(j, "optimizer", kOptimizerNames, c.optimizer);
+  read_name(j, "schedule", kScheduleNames, c.schedule);
+  read_key(j, "lr", c.lr);
+  read_key(j, "lr_decay", c.lr_decay);
+  read_key(j, "momentum", c.momentum);
+  read_key(j, "iterations", c.iterations);
+  read_name(j, "dtype", kDTypeNames, c.dtype);
+  read_key(j, "threads", c.threads);
+  read_key(j, "seed", c.seed);
+  read_key(j, "checkpoint_every", c.checkpoint_every);
+  read_key(j, "log_every", c.log_every);
+  read_key(j, "noise", c.noise);
+  read_key(j, "batch", c.batch);
+  read_key(j, "out", c.out);
   return c;
 }
 
@@ -93,48 +130,57 @@ ode::System make_system(const TrainConfig& c) {
   return ode::expression_system(c.field, c.field_params, c.domain);
 }
 
+/// A SettingError naming `field` and `value` unless `ok`.
 template <class V>
-void require(bool ok, const std::string& option, const V& value, const std::string& why) {
+void require(bool ok, const std::string& field, const V& value, const std::string& why) {
   if (ok) return;
   std::ostringstream s;
-  s << option << " " << value << ": " << why;
-  throw std::invalid_argument(s.str());
+  s << value;
+  throw SettingError(field, s.str(), why);
+}
+
+/// `value` is one of the table's (an enum set from a number can be anything).
+template <class E, std::size_t N>
+void require_named(const NameTable<E, N>& table, E value, const std::string& field) {
+  for (const Named<E>& n : table)
+    if (n.value == value) return;
+  require(false, field, static_cast<int>(value), "use one of " + names_of(table));
 }
 
 }  // namespace
 
 TrainConfig resolve(TrainConfig c) {
-  require(c.system.empty() != c.field.empty(), "--system/--field", c.system + c.field, "give exactly one of them");
-  require(c.field.empty() || !c.domain.empty(), "--domain", "''", "a user field needs a sampling domain");
-  require(c.system.empty() || (c.domain.empty() && c.field_params.empty()), "--domain/--param", c.system,
-          "apply only to --field");
-  const ode::System sys = make_system(c);
+  require(c.system.empty() != c.field.empty(), "system/field",
+          c.system.empty() ? std::string("''") : c.system + " and " + c.field, "give exactly one of them");
+  require(c.field.empty() || !c.domain.empty(), "domain", "''", "a user field needs a sampling domain");
+  require(c.system.empty() || (c.domain.empty() && c.field_params.empty()), "domain/params", c.system,
+          "apply only to a user field");
+  const ode::System sys = make_system(c);  // throws naming an unknown system or a bad expression
   const DataSetup setup = data_setup(sys);
   if (c.T == 0) c.T = setup.T;
   if (c.points == 0) c.points = setup.train_points;
   if (c.test_points == 0) c.test_points = setup.test_points;
-  ode::method(c.method);  // throws naming an unknown method
-  parse_mlp_activation(c.activation);
-  parse_init(c.init);
-  require(c.T > 0 && std::isfinite(c.T), "--T", c.T, "must be positive");
-  require(c.steps >= 1, "--steps", c.steps, "must be at least 1");
-  require(c.points >= 1, "--points", c.points, "must be at least 1");
-  require(c.width >= 1, "--width", c.width, "must be at least 1");
-  require(c.iterations >= 0, "--iters", c.iterations, "must not be negative");
-  require(c.lr > 0 && std::isfinite(c.lr), "--lr", c.lr, "must be positive");
-  require(c.lr_decay > 0 && std::isfinite(c.lr_decay), "--lr-decay", c.lr_decay, "must be positive");
-  require(c.dtype == "f32" || c.dtype == "f64", "--dtype", c.dtype, "use f32 or f64");
-  require(c.optimizer == "adam" || c.optimizer == "lbfgs" || c.optimizer == "sgd", "--optimizer", c.optimizer,
-          "use adam, lbfgs or sgd");
-  require(c.schedule == "geometric" || c.schedule == "constant" || c.schedule == "cosine", "--schedule", c.schedule,
-          "use geometric, constant or cosine");
-  require(c.threads >= 0, "--threads", c.threads, "must not be negative");
-  require(c.checkpoint_every >= 1, "--checkpoint-every", c.checkpoint_every, "must be at least 1");
-  require(c.log_every >= 1, "--log-every", c.log_every, "must be at least 1");
-  require(c.noise >= 0, "--noise", c.noise, "must not be negative");
-  require(!c.out.empty(), "--out", "''", "a run directory is needed");
-  require(c.batch <= c.points, "--batch", c.batch, "exceeds --points");
-  require(c.batch == 0 || c.optimizer != "lbfgs", "--batch", c.batch, "L-BFGS is full batch");
+  ode::method(c.method);               // throws naming an unknown method
+  parse_mlp_activation(c.activation);  // and an unknown activation
+  require_named(kInitNames, c.init, "init");
+  require_named(kOptimizerNames, c.optimizer, "optimizer");
+  require_named(kScheduleNames, c.schedule, "schedule");
+  require_named(kDTypeNames, c.dtype, "dtype");
+  require(c.T > 0 && std::isfinite(c.T), "T", c.T, "must be positive");
+  require(c.steps >= 1, "steps", c.steps, "must be at least 1");
+  require(c.points >= 1, "points", c.points, "must be at least 1");
+  require(c.width >= 1, "width", c.width, "must be at least 1");
+  require(c.iterations >= 0, "iterations", c.iterations, "must not be negative");
+  require(c.lr > 0 && std::isfinite(c.lr), "lr", c.lr, "must be positive");
+  require(c.lr_decay > 0 && std::isfinite(c.lr_decay), "lr_decay", c.lr_decay, "must be positive");
+  require(c.threads >= 0 && c.threads <= kMaxThreads, "threads", c.threads,
+          "must be from 1 to " + std::to_string(kMaxThreads) + ", or 0 for all cores");
+  require(c.checkpoint_every >= 1, "checkpoint_every", c.checkpoint_every, "must be at least 1");
+  require(c.log_every >= 1, "log_every", c.log_every, "must be at least 1");
+  require(c.noise >= 0, "noise", c.noise, "must not be negative");
+  require(!c.out.empty(), "out", "''", "a run directory is needed");
+  require(c.batch <= c.points, "batch", c.batch, "exceeds the " + std::to_string(c.points) + " points");
+  require(c.batch == 0 || c.optimizer != OptimizerKind::lbfgs, "batch", c.batch, "L-BFGS is full batch");
   return c;
 }
 
@@ -170,39 +216,6 @@ void tensors_from_json(const json& layers, MlpParams& p) {
   }
 }
 
-std::string format_duration(double seconds) {
-  std::ostringstream s;
-  const long t = static_cast<long>(seconds + 0.5);
-  if (t >= 3600) s << t / 3600 << "h";
-  if (t >= 60) s << (t % 3600) / 60 << "m";
-  s << t % 60 << "s";
-  return s.str();
-}
-
-/// One line per report: on a terminal it rewrites itself, elsewhere lines accumulate.
-class Progress {
- public:
-  Progress(std::ostream& out, bool live, long total) : out_(out), live_(live), total_(total) {}
-  void report(long it, double loss, double test, double lr, double rate) {
-    std::ostringstream s;
-    s << "iter " << it << "/" << total_ << "  loss " << std::setprecision(4) << std::scientific << loss << "  test "
-      << test << "  lr " << std::setprecision(3) << lr << std::defaultfloat << std::fixed << std::setprecision(1) << "  "
-      << rate << " it/s  ETA " << format_duration(rate > 0 ? double(total_ - it) / rate : 0);
-    if (live_)
-      out_ << "\r" << s.str() << "\033[K" << std::flush;
-    else
-      out_ << s.str() << "\n" << std::flush;
-  }
-  void finish() {
-    if (live_) out_ << "\n";
-  }
-
- private:
-  std::ostream& out_;
-  bool live_;
-  long total_;
-};
-
 /// The rows of iteration k's minibatch: a partial Fisher–Yates shuffle seeded by (seed, k), so
 /// a resumed run draws the same batches without keeping a generator's state.
 std::vector<std::size_t> minibatch(const TrainConfig& c, long k) {
@@ -217,62 +230,13 @@ std::vector<std::size_t> minibatch(const TrainConfig& c, long k) {
   return rows;
 }
 
-/// One iteration of the chosen optimiser on the objective: Adam and SGD take one gradient
-/// step; L-BFGS one quasi-Newton iteration with its line search.
-class Stepper {
- public:
-  Stepper(const TrainConfig& c, std::vector<Tensor<double>*> params, Objective& objective) : objective_(objective) {
-    if (c.optimizer == "lbfgs") {
-      LBFGSOptions options;
-      options.max_iterations = c.iterations;
-      lbfgs_ = std::make_unique<LBFGS>(std::move(params), options);
-    } else {
-      first_order_ = make_optimizer(c.optimizer, std::move(params), make_schedule(c.schedule, c.lr, c.iterations, c.lr_decay),
-                                    c.momentum);
-    }
-  }
-  /// The loss at the parameters before the iteration.
-  double iterate() {
-    if (lbfgs_) {
-      last_ = lbfgs_->run([this](std::vector<Tensor<double>>& g) { return objective_.loss_and_grad(g); }, 1);
-      return last_.loss;
-    }
-    const double loss = objective_.loss_and_grad(grad_);
-    if (std::isfinite(loss)) first_order_->step(grad_);
-    return loss;
-  }
-  double learning_rate() const { return lbfgs_ ? 1.0 : first_order_->learning_rate(); }
-  bool converged() const { return lbfgs_ && last_.stop != LBFGSStop::none && last_.stop != LBFGSStop::max_iterations; }
-  std::string stop_reason() const { return std::string(lbfgs_stop_name(last_.stop)); }
-  json state() const { return lbfgs_ ? lbfgs_->state() : first_order_->state(); }
-  void load_state(const json& s) { lbfgs_ ? lbfgs_->load_state(s) : first_order_->load_state(s); }
-
- private:
-  Objective& objective_;
-  std::unique_ptr<Optimizer> first_order_;
-  std::unique_ptr<LBFGS> lbfgs_;
-  LBFGSReport last_;
-  std::vector<Tensor<double>> grad_;
-};
-
-}  // namespace
-
-TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atomic<bool>* stop, long stop_after) {
+/// The training loop of a resolved configuration, from the start or (with `checkpoint`) from
+/// a checkpoint of the same run.
+TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProgress& progress,
+                         const std::atomic<bool>* stop, long stop_after) {
   namespace fs = std::filesystem;
-  const std::string out = c.out;
-  json checkpoint;
-  if (resume) {
-    std::ifstream run_file(fs::path(out) / "run.json"), ckpt_file(fs::path(out) / "checkpoint.json");
-    if (!run_file) throw std::invalid_argument("--resume " + out + ": no run.json there");
-    if (!ckpt_file) throw std::invalid_argument("--resume " + out + ": no checkpoint.json there");
-    c = config_from_json(json::parse(run_file).at("config"));
-    c.out = out;
-    checkpoint = json::parse(ckpt_file);
-  } else {
-    c = resolve(c);
-    fs::create_directories(out);
-  }
-  if (c.threads > 0) autodiff::set_num_threads(c.threads);
+  const std::string& out = c.out;
+  const autodiff::ThreadScope threads(c.threads);  // this training's count, on this thread only
   const ode::System sys = make_system(c);
 
   // Data from the seed (for trajectory systems the test set is the training set, as in the paper).
@@ -281,28 +245,36 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
   const Dataset& test_set = data.test;
 
   auto params = std::make_shared<MlpParams>(
-      make_mlp(sys.dim(), c.width, c.depth, parse_mlp_activation(c.activation), parse_init(c.init), c.seed));
+      make_mlp(sys.dim(), c.width, c.depth, parse_mlp_activation(c.activation), c.init, c.seed));
   MlpParams best = *params;
   const ode::Method method = ode::method(c.method);
   MlpField net(params);
-  auto objective = make_objective(net, method, c.steps, c.T, train_set.x, train_set.y, c.dtype);
-  auto test_objective = make_objective(net, method, c.steps, c.T, test_set.x, test_set.y, c.dtype);
-  Stepper optimizer(c, parameter_list(*params), *objective);
+  const std::string dtype(dtype_name(c.dtype));
+  auto objective = make_objective(net, method, c.steps, c.T, train_set.x, train_set.y, dtype);
+  auto test_objective = make_objective(net, method, c.steps, c.T, test_set.x, test_set.y, dtype);
+
+  OptimizerOptions options;
+  if (c.optimizer != OptimizerKind::lbfgs) options.schedule = make_schedule(c.schedule, c.lr, c.iterations, c.lr_decay);
+  options.sgd = {c.momentum, 0, false};
+  options.lbfgs.max_iterations = 0;  // the loop below counts the iterations
+  const std::unique_ptr<Optimizer> optimizer = make_optimizer(c.optimizer, parameter_list(*params), options);
+  const Closure loss_and_grad = [&](std::vector<Tensor<double>>& g) { return objective->loss_and_grad(g); };
 
   long start = 0;
   double best_loss = INFINITY, seconds_before = 0;
   std::vector<std::array<double, 4>> history;  // iteration, loss, test loss, lr
-  if (resume) {
-    tensors_from_json(checkpoint.at("params"), *params);
-    tensors_from_json(checkpoint.at("best_params"), best);
-    optimizer.load_state(checkpoint.at("optimizer"));
-    start = checkpoint.at("iteration");
-    best_loss = checkpoint.at("best_loss").is_null() ? INFINITY : checkpoint.at("best_loss").get<double>();
-    seconds_before = checkpoint.at("seconds");
-    history = checkpoint.at("history").get<std::vector<std::array<double, 4>>>();
+  if (checkpoint) {
+    tensors_from_json(checkpoint->at("params"), *params);
+    tensors_from_json(checkpoint->at("best_params"), best);
+    optimizer->load_state(checkpoint->at("optimizer"));
+    start = checkpoint->at("iteration");
+    best_loss = checkpoint->at("best_loss").is_null() ? INFINITY : checkpoint->at("best_loss").get<double>();
+    seconds_before = checkpoint->at("seconds");
+    history = checkpoint->at("history").get<std::vector<std::array<double, 4>>>();
   }
 
-  json run{{"config", to_json(c)},
+  json run{{"version", kRunFileVersion},
+           {"config", to_json(c)},
            {"versions", {{"nimde", NIMDE_VERSION_STRING}, {"compiler", __VERSION__}}},
            {"threads", autodiff::num_threads()}};
 
@@ -311,7 +283,7 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
               {"params", tensors_to_json(*params)},
               {"best_params", tensors_to_json(best)},
               {"best_loss", std::isfinite(best_loss) ? json(best_loss) : json(nullptr)},
-              {"optimizer", optimizer.state()},
+              {"optimizer", optimizer->state()},
               {"seconds", seconds},
               {"history", history}};
     write_file_atomically((fs::path(out) / "checkpoint.json").string(), ckpt.dump() + "\n");
@@ -321,7 +293,7 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
     write_file_atomically((fs::path(out) / "loss.csv").string(), csv.str());
     Model m;
     m.net = best;
-    m.dtype = c.dtype;
+    m.dtype = dtype;
     m.system = c.system.empty() ? "expression" : c.system;
     m.field = c.field;
     m.field_params = c.field_params;
@@ -332,7 +304,7 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
     m.seed = c.seed;
     m.names = sys.field.names();
     m.training = {{"iterations", iteration}, {"points", c.points}, {"test_points", c.test_points}, {"noise", c.noise},
-                  {"optimizer", c.optimizer},
+                  {"optimizer", optimizer_name(c.optimizer)},
                   {"train_loss", std::isfinite(best_loss) ? json(best_loss) : json(nullptr)},
                   {"test_loss", history.empty() ? json(nullptr) : json(history.back()[2])}};
     save_model(m, (fs::path(out) / "model.json").string());
@@ -341,12 +313,10 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
     write_file_atomically((fs::path(out) / "run.json").string(), run.dump(1) + "\n");
   };
 
-  const bool live = (&log == &std::cerr && isatty(2)) || (&log == &std::cout && isatty(1));
-  Progress progress(log, live, c.iterations);
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   long last_good = start;
-  if (!resume) write_outputs(0, 0);
+  if (!checkpoint) write_outputs(0, 0);
 
   TrainResult result;
   long it = start;
@@ -356,22 +326,25 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
       break;
     }
     if (c.batch > 0 && c.batch < c.points) objective->select_rows(minibatch(c, it));
-    const double lr = optimizer.learning_rate();
-    const double loss = optimizer.iterate();
-    if (optimizer.converged()) {
-      log << "L-BFGS stopped at iteration " << it << ": " << optimizer.stop_reason() << "\n";
-      break;
-    }
+    const double lr = optimizer->learning_rate();
+    const IterateResult step = optimizer->iterate(loss_and_grad);
+    const double loss = step.loss;
     if (!std::isfinite(loss))
       throw std::runtime_error("training stopped: the loss is " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
                                " at iteration " + std::to_string(it) + "; the last good checkpoint (iteration " +
                                std::to_string(last_good) + ") is kept in " + out);
+    if (step.stop != StopReason::none) {  // converged, or no further progress possible
+      progress.message(std::string(optimizer->name()) + " stopped at iteration " + std::to_string(it) + ": " +
+                       std::string(stop_reason_name(step.stop)));
+      break;
+    }
     const long done = it + 1;
     const bool at_checkpoint = done % c.checkpoint_every == 0 || done == c.iterations;
     if (done % c.log_every == 0 || at_checkpoint) {
       const double test = test_objective->loss();
       history.push_back({double(done), loss, test, lr});
-      progress.report(done, loss, test, lr, double(done - start) / elapsed());
+      const double rate = double(done - start) / elapsed();
+      progress.report({done, c.iterations, loss, test, lr, rate, rate > 0 ? double(c.iterations - done) / rate : 0});
     }
     if (at_checkpoint) {
       // The paper keeps the checkpoint with the lowest training loss.
@@ -401,6 +374,37 @@ TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atom
   result.test_loss = history.empty() ? NAN : history.back()[2];
   result.seconds = seconds_before + elapsed();
   return result;
+}
+
+}  // namespace
+
+TrainResult train(const TrainConfig& config, TrainProgress& progress, const std::atomic<bool>* stop, long stop_after) {
+  const TrainConfig c = resolve(config);
+  std::filesystem::create_directories(c.out);
+  return run_training(c, nullptr, progress, stop, stop_after);
+}
+
+TrainResult resume_training(const std::string& dir, TrainProgress& progress, const std::atomic<bool>* stop,
+                            long stop_after) {
+  namespace fs = std::filesystem;
+  std::ifstream run_file(fs::path(dir) / "run.json"), ckpt_file(fs::path(dir) / "checkpoint.json");
+  if (!run_file) throw std::invalid_argument("cannot resume " + dir + ": no run.json there");
+  if (!ckpt_file) throw std::invalid_argument("cannot resume " + dir + ": no checkpoint.json there");
+  const json run = json::parse(run_file);
+  const int version = run.value("version", 1);
+  if (version > kRunFileVersion)
+    throw std::invalid_argument("cannot resume " + dir + ": its run.json has schema version " + std::to_string(version) +
+                                ", this nimde reads up to " + std::to_string(kRunFileVersion));
+  if (!run.contains("config")) throw std::invalid_argument("cannot resume " + dir + ": run.json has no \"config\"");
+  TrainConfig c = config_from_json(run.at("config"));
+  c.out = dir;
+  try {
+    c = resolve(c);  // fills what an older run.json leaves out, checks what a hand may have changed
+  } catch (const SettingError& e) {
+    throw std::invalid_argument("cannot resume " + dir + ": run.json has " + e.what());
+  }
+  const json checkpoint = json::parse(ckpt_file);
+  return run_training(c, &checkpoint, progress, stop, stop_after);
 }
 
 }  // namespace nimde::nn

@@ -2,18 +2,30 @@
 // steps of a method, the model with the lowest training loss among checkpoints kept, and
 // everything needed to stop and resume bitwise identically.
 //
-// A run directory holds: run.json (settings, versions, timings), model.json (the best model),
-// loss.csv (iteration, train loss, test loss, learning rate), checkpoint.json (parameters,
-// optimiser state, best model so far) — each written to a temporary name and renamed.
+// A run directory holds: run.json (schema version, settings, versions, timings), model.json
+// (the best model), loss.csv (iteration, train loss, test loss, learning rate),
+// checkpoint.json (parameters, optimiser state, best model so far) — each written to a
+// temporary name and renamed.
+//
+// A training is self-contained: its thread count applies to the thread that calls train()
+// and is restored when it returns, and it reports only to the progress sink it is given, so
+// several trainings can run at once, each on its own std::thread.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <map>
-#include <ostream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "nn/mlp.hpp"
+#include "nn/optimizer.hpp"
+#include "nn/progress.hpp"
+#include "nn/settings.hpp"
 
 namespace nimde::nn {
 
@@ -23,18 +35,19 @@ struct TrainConfig {
   std::string field;                       ///< user expression field
   std::map<std::string, double> field_params;
   std::vector<std::pair<double, double>> domain;  ///< sampling box [lo, hi] per component, for a user field
-  std::string method = "euler";
+  std::string method = "euler";            ///< a name ode::method knows
   int steps = 1;                           ///< S
   double T = 0;                            ///< data step (0: the system's)
   std::size_t points = 0, test_points = 0; ///< 0: the system's (10,000 and 2,000)
   std::size_t width = 128, depth = 2;
-  std::string activation = "tanh", init = "orthogonal";
-  std::string optimizer = "adam";          ///< adam, lbfgs, sgd
-  std::string schedule = "geometric";      ///< geometric, constant, cosine
+  std::string activation = "tanh";         ///< a name parse_mlp_activation knows
+  Init init = Init::orthogonal;
+  OptimizerKind optimizer = OptimizerKind::adam;
+  Schedule::Kind schedule = Schedule::Kind::geometric;
   double lr = 0.01, lr_decay = 1000, momentum = 0.9;
   long iterations = 10000;
-  std::string dtype = "f32";
-  int threads = 0;                         ///< 0: all cores
+  DType dtype = DType::f32;
+  int threads = 0;                         ///< 1..256 for this training; 0: the calling thread's (all cores by default)
   std::uint64_t seed = 0;
   long checkpoint_every = 1000;            ///< also the interval at which the best model is chosen
   long log_every = 100;
@@ -43,9 +56,27 @@ struct TrainConfig {
   std::string out;                         ///< run directory
 };
 
+/// The most threads a training may ask for.
+inline constexpr int kMaxThreads = 256;
+
+/// The names of the initialisers, as in model and run files.
+inline constexpr NameTable<Init, 4> kInitNames{{{Init::orthogonal, "orthogonal"},
+                                                {Init::glorot_uniform, "glorot-uniform"},
+                                                {Init::glorot_normal, "glorot-normal"},
+                                                {Init::he_normal, "he-normal"}}};
+inline std::string_view init_name(Init i) { return name_of(kInitNames, i); }
+
+/// The schema of run.json this version writes; a file without "version" is version 1.
+inline constexpr int kRunFileVersion = 2;
+
+/// The settings as run.json's "config" holds them (enums by name).
 nlohmann::json to_json(const TrainConfig& c);
+/// Reads to_json's form; a key that is missing keeps its default, so runs written before a
+/// setting existed still read. Throws std::invalid_argument naming a key that does not fit.
 TrainConfig config_from_json(const nlohmann::json& j);
-/// Fills the defaults from the system's paper setup and validates every setting, naming a bad one.
+
+/// Fills the defaults from the system's paper setup and validates every setting; a bad one
+/// throws a SettingError naming its field (`steps`, `T`, `optimizer`, …) and value.
 TrainConfig resolve(TrainConfig c);
 
 struct TrainResult {
@@ -53,14 +84,16 @@ struct TrainResult {
   double train_loss = 0;      ///< of the kept (best) model
   double test_loss = 0;
   double seconds = 0;
-  bool interrupted = false;   ///< stopped by a signal; a checkpoint was written
+  bool interrupted = false;   ///< stopped by `stop` or `stop_after`; a checkpoint was written
 };
 
-/// Trains (or, with `resume`, continues the run in c.out). `stop` is polled each iteration:
-/// when it becomes true a checkpoint is written and training returns; `stop_after` ≥ 0 does
-/// the same after that many iterations of this call. Progress goes to `log`: one live line
-/// on a terminal, plain lines otherwise.
-TrainResult train(TrainConfig c, bool resume, std::ostream& log, const std::atomic<bool>* stop = nullptr,
+/// Trains the run `c` describes from the start, into the directory c.out. `stop` is polled
+/// each iteration: when it becomes true a checkpoint is written and training returns;
+/// `stop_after` ≥ 0 does the same after that many iterations of this call.
+TrainResult train(const TrainConfig& c, TrainProgress& progress, const std::atomic<bool>* stop = nullptr,
                   long stop_after = -1);
+/// Continues the run in `dir` from its checkpoint, with the settings its run.json holds.
+TrainResult resume_training(const std::string& dir, TrainProgress& progress, const std::atomic<bool>* stop = nullptr,
+                            long stop_after = -1);
 
 }  // namespace nimde::nn

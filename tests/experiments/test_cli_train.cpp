@@ -1,5 +1,6 @@
 // `nimde train` and `nimde eval` end to end: the run directory, the report, the errors.
 #include <filesystem>
+#include <fstream>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -51,4 +52,49 @@ TEST_CASE("train and eval refuse bad options in one line naming the value", "[cl
       {{"eval", "--model", dir + "/missing.json"}, "missing.json"},
   };
   for (const Case& c : cases) nimde::test::check_one_line_error(run_cli(c.args), c.named);
+}
+
+TEST_CASE("train names the flag of a bad setting, not the library's field", "[cli][train]") {
+  const std::string dir = (fs::temp_directory_path() / "nimde_cli_train_flags").string();
+  struct Case {
+    std::vector<std::string> args;
+    std::string flag, value, field;  // the message names flag and value; never the field's own spelling
+  };
+  const Case cases[] = {
+      {{"--iters", "-1"}, "--iters -1", "-1", "iterations"},
+      {{"--lr-decay", "0"}, "--lr-decay 0", "0", "lr_decay"},
+      {{"--threads", "300"}, "--threads 300", "256", "threads 300"},
+      {{"--checkpoint-every", "0"}, "--checkpoint-every 0", "0", "checkpoint_every"},
+      {{"--points", "100", "--batch", "200"}, "--batch 200", "100", "points 100"},
+      {{"--init", "zeros"}, "--init zeros", "orthogonal", "init zeros"},
+      {{"--schedule", "linear"}, "--schedule linear", "cosine", "schedule linear"},
+      {{"--optimizer", "lbfgs", "--batch", "10"}, "--batch 10", "L-BFGS", "batch 10"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args{"train", "--system", "pendulum", "--out", dir};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    const auto r = run_cli(args);
+    nimde::test::check_one_line_error(r, c.flag);
+    CHECK_THAT(r.err, Catch::Contains(c.value));
+    CHECK_THAT(r.err, !Catch::Contains(" " + c.field));
+  }
+  nimde::test::check_one_line_error(run_cli({"train", "--field", "p' = q; q' = -p", "--system", "pendulum", "--out", dir}),
+                                    "--system/--field");
+}
+
+TEST_CASE("train off a terminal reports in plain lines and writes a versioned run.json", "[cli][train]") {
+  const std::string dir = (fs::temp_directory_path() / "nimde_cli_train_log").string();
+  fs::remove_all(dir);
+  const auto r = run_cli({"train", "--system", "pendulum", "--points", "200", "--test-points", "50", "--width", "8",
+                          "--iters", "30", "--log-every", "10", "--checkpoint-every", "10", "--optimizer", "sgd", "--schedule", "cosine",
+                          "--dtype", "f64", "--out", dir});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  // stderr is a file here: one plain line per report, no carriage returns.
+  CHECK(r.err.find('\r') == std::string::npos);
+  CHECK_THAT(r.err, Catch::Contains("iter 10/30") && Catch::Contains("iter 30/30"));
+  const auto j = nlohmann::json::parse(std::ifstream(fs::path(dir) / "run.json"));
+  CHECK(j["version"] == 2);
+  CHECK(j["config"]["optimizer"] == "sgd");
+  CHECK(j["config"]["schedule"] == "cosine");
 }

@@ -25,6 +25,15 @@ struct Bowl {
   std::vector<Tensor<double>> params{autodiff::zeros<double>(2, 1), autodiff::zeros<double>(1, 3)};
   std::vector<Tensor<double>*> pointers() { return {&params[0], &params[1]}; }
   double flat(std::size_t i) const { return i < 2 ? params[0](i, 0) : params[1](0, i - 2); }
+  /// f and its gradient as a closure for iterate: f = Σ cᵢ(θᵢ − tᵢ)² − cos(3θᵢ)/3.
+  nn::Closure closure() {
+    return [this](std::vector<Tensor<double>>& g) {
+      g = grad();
+      double f = 0;
+      for (std::size_t i = 0; i < 5; ++i) f += c[i] * (flat(i) - t[i]) * (flat(i) - t[i]) - std::cos(3 * flat(i)) / 3;
+      return f;
+    };
+  }
   std::vector<Tensor<double>> grad() const {
     std::vector<Tensor<double>> g{autodiff::zeros<double>(2, 1), autodiff::zeros<double>(1, 3)};
     for (std::size_t i = 0; i < 5; ++i) {
@@ -74,7 +83,7 @@ nn::Closure rosenbrock_closure(Tensor<double>& x) {
 TEST_CASE("adam's first steps follow the bias-corrected moment formula", "[optimizer]") {
   // f(θ) = 2(θ − 3)², from θ = 0, with the paper's geometric decay over K = 10 iterations.
   Tensor<double> theta = autodiff::zeros<double>(1, 1);
-  const nn::Schedule schedule = nn::make_schedule("geometric", 0.1, 10, 1000);
+  const nn::Schedule schedule = nn::make_schedule(nn::Schedule::Kind::geometric, 0.1, 10, 1000);
   nn::Adam adam({&theta}, schedule);
   double x = 0, m = 0, v = 0;
   const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
@@ -96,7 +105,7 @@ TEST_CASE("adam's first steps follow the bias-corrected moment formula", "[optim
 TEST_CASE("sgd with momentum follows torch's buffer rule, plain and Nesterov", "[optimizer]") {
   for (bool nesterov : {false, true}) {
     Bowl bowl;
-    nn::SGD sgd(bowl.pointers(), nn::make_schedule("constant", 0.05, 0), {0.9, 0, nesterov});
+    nn::SGD sgd(bowl.pointers(), nn::make_schedule(nn::Schedule::Kind::constant, 0.05, 0), {0.9, 0, nesterov});
     std::vector<double> x(5, 0.0), b(5, 0.0);
     for (int t = 1; t <= 6; ++t) {
       std::vector<double> g(5);
@@ -113,17 +122,17 @@ TEST_CASE("sgd with momentum follows torch's buffer rule, plain and Nesterov", "
 }
 
 TEST_CASE("learning-rate schedules start at lr and end where they should", "[optimizer]") {
-  const nn::Schedule geometric = nn::make_schedule("geometric", 0.01, 300000, 1000);
+  const nn::Schedule geometric = nn::make_schedule(nn::Schedule::Kind::geometric, 0.01, 300000, 1000);
   CHECK(geometric(0) == 0.01);
   CHECK(geometric(300000) == Approx(0.01 / 1000).epsilon(1e-13));
   CHECK(geometric(150000) == Approx(0.01 / std::sqrt(1000.0)).epsilon(1e-13));
-  const nn::Schedule cosine = nn::make_schedule("cosine", 0.5, 100);
+  const nn::Schedule cosine = nn::make_schedule(nn::Schedule::Kind::cosine, 0.5, 100);
   CHECK(cosine(0) == 0.5);
   CHECK(cosine(50) == Approx(0.25).epsilon(1e-15));
   CHECK(cosine(100) == Approx(0).margin(1e-16));
-  CHECK(nn::make_schedule("constant", 0.3, 0)(12345) == 0.3);
-  CHECK_THROWS_WITH(nn::make_schedule("linear", 0.1, 10), Catch::Contains("linear"));
-  CHECK_THROWS_WITH(nn::make_schedule("geometric", 0.1, 0), Catch::Contains("iterations"));
+  CHECK(nn::make_schedule(nn::Schedule::Kind::constant, 0.3, 0)(12345) == 0.3);
+  CHECK_THROWS_WITH(nn::make_schedule(nn::parse_schedule("linear"), 0.1, 10), Catch::Contains("linear"));
+  CHECK_THROWS_WITH(nn::make_schedule(nn::Schedule::Kind::geometric, 0.1, 0), Catch::Contains("iterations"));
 }
 
 TEST_CASE("l-bfgs minimises the Rosenbrock function in 2 and 10 dimensions", "[optimizer][lbfgs]") {
@@ -132,8 +141,8 @@ TEST_CASE("l-bfgs minimises the Rosenbrock function in 2 and 10 dimensions", "[o
     nn::LBFGS lbfgs({&x});
     const nn::LBFGSReport r = lbfgs.run(rosenbrock_closure(x));
     INFO("n = " << n << ": " << r.iterations << " iterations, " << r.evaluations << " evaluations, stop "
-                << nn::lbfgs_stop_name(r.stop) << ", f = " << r.loss);
-    CHECK(r.stop == nn::LBFGSStop::gradient);
+                << nn::stop_reason_name(r.stop) << ", f = " << r.loss);
+    CHECK(r.stop == nn::StopReason::gradient);
     CHECK(r.loss < 1e-20);
     for (double v : x) CHECK(std::abs(v - 1) < 1e-10);
     CHECK(r.iterations < 100);
@@ -187,7 +196,7 @@ TEST_CASE("l-bfgs solves a convex quadratic in about n iterations", "[optimizer]
       return f;
     });
     INFO("c2 = " << c2 << ": " << r.iterations << " iterations, " << r.evaluations << " evaluations");
-    CHECK(r.stop == nn::LBFGSStop::gradient);
+    CHECK(r.stop == nn::StopReason::gradient);
     CHECK(r.iterations <= static_cast<long>(most));
     for (std::size_t i = 0; i < n; ++i) CHECK(x(i, 0) == Approx(x_star[i]).margin(1e-9));
   }
@@ -206,7 +215,7 @@ TEST_CASE("every accepted l-bfgs step satisfies the strong Wolfe conditions", "[
       const double f0 = rosenbrock(x0, g0);
       if (f0 < 1e-14) break;  // below this, rounding decides the comparisons
       const nn::LBFGSReport r = lbfgs.run(closure, 1);
-      if (r.stop != nn::LBFGSStop::none) break;
+      if (r.stop != nn::StopReason::none) break;
       const double f1 = rosenbrock(x, g1);
       // With Δ = x₁ − x₀ = αd both conditions are homogeneous in α:
       //   f(x₁) ≤ f(x₀) + c₁ ∇f(x₀)·Δ,   |∇f(x₁)·Δ| ≤ c₂ |∇f(x₀)·Δ|.
@@ -229,22 +238,22 @@ TEST_CASE("a restored optimiser continues bit for bit as if never stopped", "[op
   auto roundtrip = [](const nlohmann::json& j) { return nlohmann::json::parse(j.dump()); };
   SECTION("adam and sgd") {
     for (std::string name : {"adam", "sgd"}) {
-      const nn::Schedule schedule = nn::make_schedule("geometric", 0.07, 20, 1000);
+      const nn::Schedule schedule = nn::make_schedule(nn::Schedule::Kind::geometric, 0.07, 20, 1000);
       Bowl whole;
-      auto straight = nn::make_optimizer(name, whole.pointers(), schedule);
-      for (int i = 0; i < 20; ++i) straight->step(whole.grad());
+      auto straight = nn::make_optimizer(nn::parse_optimizer(name), whole.pointers(), {.schedule = schedule});
+      for (int i = 0; i < 20; ++i) straight->iterate(whole.closure());
 
       Bowl first;
-      auto before = nn::make_optimizer(name, first.pointers(), schedule);
-      for (int i = 0; i < 10; ++i) before->step(first.grad());
+      auto before = nn::make_optimizer(nn::parse_optimizer(name), first.pointers(), {.schedule = schedule});
+      for (int i = 0; i < 10; ++i) before->iterate(first.closure());
       const nlohmann::json saved = roundtrip(before->state());
       Bowl second;
       second.params = first.params;
-      auto after = nn::make_optimizer(name, second.pointers(), schedule);
+      auto after = nn::make_optimizer(nn::parse_optimizer(name), second.pointers(), {.schedule = schedule});
       after->load_state(saved);
       CHECK(after->iteration() == 10);
       CHECK(after->learning_rate() == before->learning_rate());
-      for (int i = 0; i < 10; ++i) after->step(second.grad());
+      for (int i = 0; i < 10; ++i) after->iterate(second.closure());
       INFO(name);
       CHECK(same_bits(second.params, whole.params));
       CHECK(after->state() == straight->state());
@@ -272,7 +281,7 @@ TEST_CASE("a restored optimiser continues bit for bit as if never stopped", "[op
 
 TEST_CASE("loading a state that does not fit names the key", "[optimizer][checkpoint]") {
   Bowl bowl;
-  nn::Adam adam(bowl.pointers(), nn::make_schedule("constant", 0.1, 0));
+  nn::Adam adam(bowl.pointers(), nn::make_schedule(nn::Schedule::Kind::constant, 0.1, 0));
   adam.step(bowl.grad());
   nlohmann::json j = adam.state();
   nlohmann::json bad = j;
@@ -284,7 +293,90 @@ TEST_CASE("loading a state that does not fit names the key", "[optimizer][checkp
   bad = j;
   bad.erase("iteration");
   CHECK_THROWS_WITH(adam.load_state(bad), Catch::Contains("\"iteration\""));
-  nn::SGD sgd(bowl.pointers(), nn::make_schedule("constant", 0.1, 0));
+  nn::SGD sgd(bowl.pointers(), nn::make_schedule(nn::Schedule::Kind::constant, 0.1, 0));
   CHECK_THROWS_WITH(sgd.load_state(j), Catch::Contains("\"optimizer\""));
   CHECK(adam.iteration() == 1);  // a failed load leaves the optimiser as it was
+}
+
+TEST_CASE("every optimiser iterates through one interface, each by its own rule", "[optimizer]") {
+  SECTION("adam and sgd: one evaluation and one step") {
+    for (nn::OptimizerKind kind : {nn::OptimizerKind::adam, nn::OptimizerKind::sgd}) {
+      const nn::OptimizerOptions options{.schedule = nn::make_schedule(nn::Schedule::Kind::cosine, 0.05, 8)};
+      Bowl by_step, by_iterate;
+      auto stepping = nn::make_optimizer(kind, by_step.pointers(), options);
+      auto iterating = nn::make_optimizer(kind, by_iterate.pointers(), options);
+      auto& first_order = dynamic_cast<nn::FirstOrderOptimizer&>(*stepping);
+      int evaluations = 0;
+      const nn::Closure counted = [&](std::vector<Tensor<double>>& g) {
+        ++evaluations;
+        return by_iterate.closure()(g);
+      };
+      for (int i = 0; i < 8; ++i) {
+        first_order.step(by_step.grad());
+        const nn::IterateResult r = iterating->iterate(counted);
+        CHECK(r.stop == nn::StopReason::none);
+        CHECK(std::isfinite(r.loss));
+      }
+      INFO(iterating->name());
+      CHECK(evaluations == 8);
+      CHECK(iterating->iteration() == 8);
+      CHECK(same_bits(by_step.params, by_iterate.params));
+    }
+  }
+  SECTION("l-bfgs: one quasi-Newton iteration, until it converges") {
+    Tensor<double> x = rosenbrock_start(10), y = rosenbrock_start(10);
+    nn::LBFGS by_run({&x});
+    auto by_iterate = nn::make_optimizer(nn::OptimizerKind::lbfgs, {&y}, {.lbfgs = {.max_iterations = 0}});
+    CHECK(by_iterate->name() == "lbfgs");
+    CHECK(by_iterate->learning_rate() == 1.0);
+    nn::IterateResult r;
+    long iterations = 0;
+    for (; iterations < 500 && r.stop == nn::StopReason::none; ++iterations) {
+      const nn::LBFGSReport expected = by_run.run(rosenbrock_closure(x), 1);
+      r = by_iterate->iterate(rosenbrock_closure(y));
+      CHECK(r.loss == expected.loss);
+      CHECK(r.stop == expected.stop);
+    }
+    CHECK(r.stop == nn::StopReason::gradient);
+    CHECK(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
+    for (double v : y) CHECK(std::abs(v - 1) < 1e-10);
+    CHECK(by_iterate->state() == by_run.state());
+  }
+}
+
+TEST_CASE("adam and sgd do not step on a loss that is not finite", "[optimizer]") {
+  for (nn::OptimizerKind kind : {nn::OptimizerKind::adam, nn::OptimizerKind::sgd}) {
+    Bowl bowl;
+    const auto before = bowl.params;
+    auto optimizer = nn::make_optimizer(kind, bowl.pointers());
+    const nn::IterateResult r = optimizer->iterate([&](std::vector<Tensor<double>>& g) {
+      g = bowl.grad();
+      return NAN;
+    });
+    INFO(optimizer->name());
+    CHECK(std::isnan(r.loss));
+    CHECK(r.stop == nn::StopReason::non_finite);
+    CHECK(optimizer->iteration() == 0);
+    CHECK(same_bits(bowl.params, before));
+  }
+}
+
+TEST_CASE("every optimiser setting reads back from its name, and an unknown name is refused naming the field",
+          "[optimizer][names]") {
+  for (const auto& n : nn::kOptimizerNames) CHECK(nn::parse_optimizer(nn::optimizer_name(n.value)) == n.value);
+  for (const auto& n : nn::kScheduleNames) CHECK(nn::parse_schedule(nn::schedule_name(n.value)) == n.value);
+  for (const auto& n : nn::kDTypeNames) CHECK(nn::parse_dtype(nn::dtype_name(n.value)) == n.value);
+  for (const auto& n : nn::kStopReasonNames)
+    CHECK(nn::value_of(nn::kStopReasonNames, nn::stop_reason_name(n.value), "stop") == n.value);
+  try {
+    nn::parse_optimizer("adagrad");
+    FAIL("adagrad was accepted");
+  } catch (const nn::SettingError& e) {
+    CHECK(e.field == "optimizer");
+    CHECK(e.value == "adagrad");
+    CHECK_THAT(e.why, Catch::Contains("adam, lbfgs, sgd"));
+    CHECK(std::string(e.what()) == "optimizer adagrad: " + e.why);
+  }
+  CHECK_THROWS_WITH(nn::parse_dtype("f16"), Catch::StartsWith("dtype f16"));
+  CHECK_THROWS_WITH(nn::parse_schedule("linear"), Catch::StartsWith("schedule linear"));
 }
