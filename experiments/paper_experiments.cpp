@@ -144,7 +144,7 @@ Experiment figure2(const Preset& p) {
 Experiment ext_system(const Preset& p) {
   const std::vector<std::string> methods{"euler", "midpoint"};
   const Sweep ts = t_sweep("van-der-pol", p.system_t_sweep);
-  const std::vector<RunSpec> runs = sweep_runs(ts, methods, p);
+  const std::vector<RunSpec> runs = sweep_runs(ts, methods, p, {"midpoint"});
   return Experiment{"ext-system", "Beyond the paper: Figure 2's T sweep on the van der Pol oscillator", runs,
                     {"errors"}, [=](const MetricsOf& m, Findings& out) {
                       report_sweep("ext-system", "ext_system", ts, methods, runs, m, out);
@@ -245,8 +245,8 @@ Experiment figure3(const Preset& p) {
 // ---- beyond the paper --------------------------------------------------------------------
 Experiment ext_order(const Preset& p) {
   // Steps large enough that the first IMDE term (h^3, h^4) stands above the learning floor.
-  const std::vector<RunSpec> runs{make_run("pendulum", "kutta3", 0.24, 1, 0, p.fine),
-                                  make_run("pendulum", "rk4", 0.4, 1, 0, p.fine)};
+  const std::vector<RunSpec> runs{make_run("pendulum", "kutta3", 0.16, 1, 0, p.fine),
+                                  make_run("pendulum", "rk4", 0.2, 1, 0, p.fine)};
   return Experiment{"ext-order", "Beyond the paper: higher orders, Error(f_theta, f_h^[N]) for N = 0..4", runs,
                     {"errors"}, [=](const MetricsOf& m, Findings& out) {
                       for (const RunSpec& r : runs) {
@@ -297,23 +297,43 @@ Experiment ext_symplectic(const Preset& p) {
           out.add("ext_symplectic", "ext-symplectic", &r, r.method, NAN, "div_learned", div_l[r.method]);
           out.add("ext_symplectic", "ext-symplectic", &r, r.method, NAN, "div_imde", div_i[r.method]);
         }
+        // The symplectic model's own drift is learning noise (its IMDE's divergence is zero to
+        // rounding); a non-symplectic method is compared where its IMDE's divergence stands 5x
+        // above that noise.
         const std::string s = methods[0];
+        std::map<std::string, double> reach;  // first time the energy error exceeds 0.5
+        for (const RunSpec& r : runs) {
+          const json& ro = m(r).at("rollout");
+          const std::vector<double> t = ro.at("t"), e = ro.at("energy_error");
+          reach[r.method] = INFINITY;
+          for (std::size_t k = 0; k < t.size(); ++k)
+            if (e[k] > 0.5) {
+              reach[r.method] = t[k];
+              break;
+            }
+          out.add("ext_symplectic", "ext-symplectic", &r, r.method, NAN, "time_to_0.5", reach[r.method]);
+        }
         for (std::size_t i = 1; i < methods.size(); ++i) {
           const std::string& o = methods[i];
+          const std::string measured_div = s + " " + fmt(div_l[s]) + ", " + o + " " + fmt(div_l[o]) +
+                                           " (its IMDE to h^4: " + fmt(div_i[o]) + ")";
+          if (div_i[o] < 5 * div_l[s]) {
+            out.notes.push_back("ext-symplectic: " + o + "'s IMDE to h^4 has mean |div| " + fmt(div_i[o]) +
+                                ", below 5x the learning noise " + fmt(div_l[s]) + ": not compared (" + measured_div +
+                                "; energy error reaches 0.5 at t = " + fmt(reach[o]) + " against " + fmt(reach[s]) + ")");
+            continue;
+          }
           out.conclude("ext-symplectic",
-                       "energy of the learned flow to t = 1000: " + s + " stays bounded, " + o +
-                           " drifts (max error 10x larger)",
-                       s + " " + fmt(worst[s]) + " (drift rate " + fmt(drift[s]) + "/unit time), " + o + " " +
-                           fmt(worst[o]) + " (drift rate " + fmt(drift[o]) + ")",
-                       worst[o] >= 10 * worst[s]);
-          out.conclude("ext-symplectic",
-                       "mean |div f_theta| near zero for " + s + ", 10x larger for " + o,
-                       s + " " + fmt(div_l[s]) + ", " + o + " " + fmt(div_l[o]), div_l[o] >= 10 * div_l[s]);
-          // Where the IMDE's divergence stands above the learning noise, the learned one matches it.
-          if (div_i[o] >= 5 * div_l[s])
-            out.conclude("ext-symplectic", o + ": the learned divergence agrees with its IMDE's (within 2x)",
-                         "mean |div f_theta| " + fmt(div_l[o]) + ", mean |div f_h| " + fmt(div_i[o]),
-                         div_l[o] <= 2 * div_i[o] && div_i[o] <= 2 * div_l[o]);
+                       "the learned flow's energy error grows 5x more slowly for " + s + " than for " + o +
+                           " (time until it exceeds 0.5, rollouts to t = 1000)",
+                       s + " t = " + fmt(reach[s]) + " (drift rate " + fmt(drift[s]) + "/unit time), " + o + " t = " +
+                           fmt(reach[o]),
+                       reach[s] >= 5 * reach[o]);
+          out.conclude("ext-symplectic", "mean |div f_theta| near zero for " + s + ", 10x larger for " + o,
+                       measured_div, div_l[o] >= 10 * div_l[s]);
+          out.conclude("ext-symplectic", o + ": the learned divergence agrees with its IMDE's (within 2x)",
+                       "mean |div f_theta| " + fmt(div_l[o]) + ", mean |div f_h| " + fmt(div_i[o]),
+                       div_l[o] <= 2 * div_i[o] && div_i[o] <= 2 * div_l[o]);
         }
       }};
 }

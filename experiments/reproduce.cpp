@@ -18,12 +18,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "autodiff/parallel.hpp"
 #include "experiments/analyses.hpp"
 #include "experiments/output.hpp"
 #include "experiments/paper_experiments.hpp"
 #include "experiments/presets.hpp"
 #include "nn/directory_lock.hpp"
 #include "nn/model_file.hpp"
+#include "nn/progress.hpp"
 #include "nn/trainer.hpp"
 
 namespace nimde::experiments {
@@ -59,26 +61,25 @@ bool execute(const Job& job, const fs::path& dir, int threads, const std::atomic
   const fs::path metrics_path = dir / "metrics.json";
   json metrics = read_json(metrics_path);
   if (!metrics.is_object() || !metrics.contains("training")) {
-    std::ostringstream discard;
+    nn::NullProgress quiet;
     const bool resume = fs::exists(dir / "checkpoint.json") && fs::exists(dir / "run.json");
-    const nn::TrainResult r = nn::train(train_config(job.run, dir.string(), threads), resume, discard, stop);
+    const nn::TrainResult r = resume ? nn::resume_training(dir.string(), quiet, stop)
+                                     : nn::train(train_config(job.run, dir.string(), threads), quiet, stop);
     if (r.interrupted) return false;
     metrics = json{{"run", to_json(job.run)},
                    {"id", job.id},
                    {"training", {{"iterations", r.iterations}, {"train_loss", r.train_loss}, {"seconds", r.seconds}}}};
     nn::write_file_atomically(metrics_path.string(), metrics.dump(1) + "\n");
   }
-  bool changed = false;
+  const autodiff::ThreadScope scope(threads);  // the analyses' kernels share the run's threads
   std::unique_ptr<nn::Model> model;
   for (const std::string& key : job.analyses) {
     if (metrics.contains(key)) continue;
     if (stop && stop->load()) return false;
     if (!model) model = std::make_unique<nn::Model>(nn::load_model((dir / "model.json").string()));
     metrics[key] = analyse(*model, key);
-    changed = true;
     nn::write_file_atomically(metrics_path.string(), metrics.dump(1) + "\n");
   }
-  (void)changed;
   return true;
 }
 

@@ -71,8 +71,8 @@ nn::TrainConfig train_config(const RunSpec& run, const std::string& dir, int thr
   c.points = run.training.points;
   c.test_points = run.training.test_points;
   c.width = run.training.width;
-  c.optimizer = run.training.optimizer;
-  c.dtype = run.training.dtype;
+  c.optimizer = nn::parse_optimizer(run.training.optimizer);
+  c.dtype = nn::parse_dtype(run.training.dtype);
   c.iterations = run.training.iterations;
   c.lr = run.training.lr;
   c.lr_decay = run.training.lr_decay;
