@@ -88,12 +88,21 @@ void map_to(bool accumulate, T* out, std::size_t n, F f, const In*... in) {
     map<false>(out, n, f, in...);
 }
 
-/// Scratch that lives as long as the thread and keeps its capacity between calls. Slots:
-/// 0 and 1 GEMM packing, 2 GEMM partial products, 3 reduction partials.
+/// The scratch buffers of a thread, one per use. Two uses that can be live at once (a GEMM
+/// over chunks of K runs blocked GEMMs into its partial products) need different slots.
+enum class Scratch {
+  gemm_b,        ///< GEMM: the packed panel of op(B), or op(B)'s columns for a narrow C
+  gemm_a,        ///< GEMM: the packed block of op(A) (one per thread, beside gemm_b)
+  gemm_partial,  ///< GEMM over a long K: one partial product per chunk, summed in chunk order
+  sum_partial,   ///< blockwise reductions: the sum of each block, added in block order
+  count
+};
+
+/// Scratch that lives as long as the thread and keeps its capacity between calls.
 template <class T>
-T* scratch(std::size_t n, int slot = 0) {
-  thread_local std::vector<T, AlignedAllocator<T>> buffers[4];
-  auto& b = buffers[slot];
+T* scratch(std::size_t n, Scratch slot) {
+  thread_local std::vector<T, AlignedAllocator<T>> buffers[static_cast<std::size_t>(Scratch::count)];
+  auto& b = buffers[static_cast<std::size_t>(slot)];
   if (b.size() < n) b.resize(n);
   return b.data();
 }
@@ -124,7 +133,7 @@ template <class T, class F = Same>
 T sum_all(const T* x, std::size_t n, F f = {}) {
   const std::size_t blocks = (n + kSumBlock - 1) / kSumBlock;
   if (blocks <= 1) return sum_range(x, 0, n, f);
-  T* partial = scratch<T>(blocks, 3);
+  T* partial = scratch<T>(blocks, Scratch::sum_partial);
 #pragma omp parallel for schedule(static) if (n > kParallelThreshold)
   for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(blocks); ++b) {
     const std::size_t lo = static_cast<std::size_t>(b) * kSumBlock;
@@ -141,7 +150,7 @@ T sum_all(const T* x, std::size_t n, F f = {}) {
 template <class T, class Row>
 void column_sums_of(std::size_t rows, std::size_t cols, T* out, bool accumulate, Row row) {
   const std::size_t blocks = std::max<std::size_t>(1, (rows + kRowBlock - 1) / kRowBlock);
-  T* partial = scratch<T>(blocks * cols, 3);
+  T* partial = scratch<T>(blocks * cols, Scratch::sum_partial);
   auto block_sum = [&](std::size_t b) {
     T* p = partial + b * cols;
     std::fill(p, p + cols, T(0));
