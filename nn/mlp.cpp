@@ -49,6 +49,7 @@ S activate(MlpActivation a, const S& z) {
   using std::log;
   using std::sin;
   using std::tanh;
+  using ode::value_of;  // double; a jet's is found by argument-dependent lookup
   switch (a) {
     case MlpActivation::identity: return z;
     case MlpActivation::tanh: return tanh(z);
@@ -57,7 +58,7 @@ S activate(MlpActivation a, const S& z) {
     case MlpActivation::softplus: return log(1.0 + exp(z));
     case MlpActivation::relu:
     case MlpActivation::elu:
-      if (ode::value_of(z) > 0) return z;
+      if (value_of(z) > 0) return z;
       return a == MlpActivation::relu ? z * 0.0 : exp(z) - 1.0;
   }
   return z;
