@@ -28,7 +28,7 @@
 #include <cstring>
 
 #include "autodiff/detail/map.hpp"
-#include "autodiff/detail/simd.hpp"
+#include "autodiff/detail/rules.hpp"
 
 namespace nimde::autodiff {
 namespace {

@@ -1,4 +1,4 @@
-// Elementwise maps and deterministic reductions over contiguous buffers. Internal.
+// Elementwise maps, deterministic reductions and broadcasting over contiguous buffers. Internal.
 //
 // map: out[i] = f(in1[i], in2[i], ...) (or out[i] += ...), f written once for batches. The
 // tail that does not fill a batch is copied into a padded batch, so every element, tail or
@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <vector>
 
 #include "autodiff/detail/simd.hpp"
@@ -192,5 +193,44 @@ void row_sums(const T* x, std::size_t rows, std::size_t cols, T* out, bool accum
     out[i] = accumulate ? out[i] + s : s;
   }
 }
+
+
+// ---- broadcasting: a 1×1, 1×n or m×1 operand repeated to a full shape, and back -------
+
+/// dst (rows × cols) = src (src_rows × src_cols) repeated along its unit dimensions.
+template <class T>
+void expand(const Tensor<T>& src, T* dst, std::size_t rows, std::size_t cols) {
+  const std::size_t sr = src.shape()[0], sc = src.shape()[1];
+  for (std::size_t i = 0; i < rows; ++i) {
+    const T* s = src.data() + (sr == 1 ? 0 : i) * sc;
+    if (sc == cols)
+      std::memcpy(dst + i * cols, s, cols * sizeof(T));
+    else
+      std::fill(dst + i * cols, dst + (i + 1) * cols, s[0]);
+  }
+}
+
+/// g (shape of a broadcast operand) (+)= the rows × cols contribution `full` summed over the
+/// repeated dimensions.
+template <class T>
+void reduce_to(const T* full, std::size_t rows, std::size_t cols, Tensor<T>& g, bool accumulate) {
+  const std::size_t gr = g.shape()[0], gc = g.shape()[1];
+  if (gr == 1 && gc == 1) {
+    const T s = sum_all(full, rows * cols);
+    g(0, 0) = accumulate ? g(0, 0) + s : s;
+  } else if (gr == 1) {
+    column_sums(full, rows, cols, g.data(), accumulate);
+  } else {
+    row_sums(full, rows, cols, g.data(), accumulate);
+  }
+}
+
+template <class T>
+bool same_shape(const Tensor<T>& a, const Tensor<T>& b) {
+  return a.shape()[0] == b.shape()[0] && a.shape()[1] == b.shape()[1];
+}
+
+/// The output size along one dimension, or 0 if x and y do not broadcast.
+inline std::size_t broadcast_dim(std::size_t x, std::size_t y) { return x == y ? x : x == 1 ? y : y == 1 ? x : 0; }
 
 }  // namespace nimde::autodiff::detail
