@@ -26,6 +26,7 @@
   X(sin, Sin, real)            /* sin' = cos                                          */ \
   X(cos, Cos, real)            /* cos' = −sin                                         */ \
   X(tan, Tan, half_pi)         /* tan' = 1 + tan²                                     */ \
+  X(atan, Atan, real)          /* atan' = 1 / (1 + x²)                                */ \
   X(abs, Abs, nonzero)         /* abs' = sign x                                       */ \
   X(exp, Exp, real)            /* exp' = exp                                          */ \
   X(log, Log, positive)        /* log' = 1/x                                          */ \

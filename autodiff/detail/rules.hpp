@@ -122,6 +122,11 @@ struct Tan {  // tan' = 1 + tan²
   static Jet jet(const Jet& a) { return tan_jet(a); }
 };
 
+struct Atan {  // atan' = 1 / (1 + x²)
+  template <class X> static X value(X x) { return xsimd::atan(x); }
+  template <class X> static X derivative(const X& x) { return X(1) / (X(1) + x * x); }
+};
+
 struct Abs {  // abs' = sign x (from the right at 0)
   template <class X> static X value(X x) { return xsimd::abs(x); }
   template <class X> static X derivative(const X& x) { return choose(negative(x), X(-1), X(1)); }
