@@ -60,6 +60,11 @@ TEST_CASE("elementary functions of jets have their known Taylor coefficients", "
     });
     check_series([](const Jet& a) { return sin(a); }, x0, [&](int k) { return std::sin(x0 + k * M_PI / 2) / factorial(k); });
     check_series([](const Jet& a) { return cos(a); }, x0, [&](int k) { return std::cos(x0 + k * M_PI / 2) / factorial(k); });
+    // atan^(k)(x) = (−1)^(k−1) (k−1)! sin^k θ sin kθ with x = cot θ (a rule with u = 1/(1 + a²))
+    check_series([](const Jet& a) { return atan(a); }, x0, [&](int k) {
+      const double theta = M_PI / 2 - std::atan(x0);
+      return k == 0 ? std::atan(x0) : (k % 2 == 1 ? 1.0 : -1.0) * std::pow(std::sin(theta), k) * std::sin(k * theta) / k;
+    });
     // 1/(x0 + ε) = Σ (−1)^k ε^k / x0^(k+1)
     check_series([](const Jet& a) { return 1.0 / a; }, x0, [&](int k) { return (k % 2 ? -1.0 : 1.0) / std::pow(x0, k + 1); });
     // √(x0 + ε) = Σ binom(1/2, k) x0^(1/2 − k) ε^k
