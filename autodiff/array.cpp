@@ -4,8 +4,10 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "autodiff/detail/map.hpp"
 #include "autodiff/detail/rules.hpp"
 #include "autodiff/gemm.hpp"
+#include "autodiff/tape.hpp"  // OpParams
 
 namespace nimde::autodiff {
 namespace {
@@ -15,7 +17,7 @@ using namespace detail;
 template <class Rule, class T>
 Array<T> unary(const Array<T>& x, OpParams p = {}) {
   Tensor<T> y(x.value().shape());
-  map(y.data(), y.size(), [&p](auto v) { return Rule::value(v, p); }, x.value().data());
+  map(y.data(), y.size(), [&p](auto v) { return value_with<Rule>(v, p); }, x.value().data());
   return Array<T>(std::move(y));
 }
 
@@ -55,19 +57,12 @@ template <class T> Array<T> operator*(double s, const Array<T>& a) { return unar
 template <class T> Array<T> operator/(const Array<T>& a, double s) { return unary<DivScalar>(a, {s}); }
 template <class T> Array<T> operator/(double s, const Array<T>& a) { return unary<ScalarDiv>(a, {s}); }
 
-template <class T> Array<T> tanh(const Array<T>& x) { return unary<Tanh>(x); }
-template <class T> Array<T> sigmoid(const Array<T>& x) { return unary<Sigmoid>(x); }
-template <class T> Array<T> relu(const Array<T>& x) { return unary<Relu>(x); }
-template <class T> Array<T> elu(const Array<T>& x) { return unary<Elu>(x); }
-template <class T> Array<T> softplus(const Array<T>& x) { return unary<Softplus>(x); }
-template <class T> Array<T> sin(const Array<T>& x) { return unary<Sin>(x); }
-template <class T> Array<T> cos(const Array<T>& x) { return unary<Cos>(x); }
-template <class T> Array<T> tan(const Array<T>& x) { return unary<Tan>(x); }
-template <class T> Array<T> abs(const Array<T>& x) { return unary<Abs>(x); }
-template <class T> Array<T> exp(const Array<T>& x) { return unary<Exp>(x); }
-template <class T> Array<T> log(const Array<T>& x) { return unary<Log>(x); }
-template <class T> Array<T> sqrt(const Array<T>& x) { return unary<Sqrt>(x); }
-template <class T> Array<T> square(const Array<T>& x) { return unary<Square>(x); }
+#define NIMDE_DEFINE_ARRAY_FUNCTION(name, Rule, domain)                                 \
+  template <class T> Array<T> name(const Array<T>& x) { return unary<detail::Rule>(x); } \
+  template Array<float> name(const Array<float>&);                                     \
+  template Array<double> name(const Array<double>&);
+NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_DEFINE_ARRAY_FUNCTION)
+#undef NIMDE_DEFINE_ARRAY_FUNCTION
 template <class T> Array<T> pow(const Array<T>& x, int k) { return unary<PowInt>(x, {0, k}); }
 
 template <class T>
@@ -151,19 +146,6 @@ double max_abs_diff(const Array<T>& a, const Array<T>& b) {
   template Array<T> operator*(double, const Array<T>&);                                          \
   template Array<T> operator/(const Array<T>&, double);                                          \
   template Array<T> operator/(double, const Array<T>&);                                          \
-  template Array<T> tanh(const Array<T>&);                                                       \
-  template Array<T> sigmoid(const Array<T>&);                                                    \
-  template Array<T> relu(const Array<T>&);                                                       \
-  template Array<T> elu(const Array<T>&);                                                        \
-  template Array<T> softplus(const Array<T>&);                                                   \
-  template Array<T> sin(const Array<T>&);                                                        \
-  template Array<T> cos(const Array<T>&);                                                        \
-  template Array<T> tan(const Array<T>&);                                                        \
-  template Array<T> abs(const Array<T>&);                                                        \
-  template Array<T> exp(const Array<T>&);                                                        \
-  template Array<T> log(const Array<T>&);                                                        \
-  template Array<T> sqrt(const Array<T>&);                                                       \
-  template Array<T> square(const Array<T>&);                                                     \
   template Array<T> pow(const Array<T>&, int);                                                   \
   template Array<T> matmul(const Array<T>&, const Array<T>&, bool, bool);                        \
   template Array<T> linear(const Array<T>&, const Array<T>&, const Array<T>&, Activation);       \

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "autodiff/activation.hpp"
+#include "autodiff/functions.hpp"
 #include "autodiff/tensor.hpp"
 
 namespace nimde::autodiff {
@@ -42,20 +43,10 @@ template <class T> Array<T> operator*(double s, const Array<T>& a);
 template <class T> Array<T> operator/(const Array<T>& a, double s);
 template <class T> Array<T> operator/(double s, const Array<T>& a);
 
-// ---- elementary functions ----
-template <class T> Array<T> tanh(const Array<T>& x);
-template <class T> Array<T> sigmoid(const Array<T>& x);
-template <class T> Array<T> relu(const Array<T>& x);
-template <class T> Array<T> elu(const Array<T>& x);
-template <class T> Array<T> softplus(const Array<T>& x);
-template <class T> Array<T> sin(const Array<T>& x);
-template <class T> Array<T> cos(const Array<T>& x);
-template <class T> Array<T> tan(const Array<T>& x);
-template <class T> Array<T> abs(const Array<T>& x);
-template <class T> Array<T> exp(const Array<T>& x);
-template <class T> Array<T> log(const Array<T>& x);
-template <class T> Array<T> sqrt(const Array<T>& x);
-template <class T> Array<T> square(const Array<T>& x);
+// ---- elementary functions: the list of autodiff/functions.hpp ----
+#define NIMDE_DECLARE_ARRAY_FUNCTION(name, Rule, domain) template <class T> Array<T> name(const Array<T>& x);
+NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_DECLARE_ARRAY_FUNCTION)
+#undef NIMDE_DECLARE_ARRAY_FUNCTION
 template <class T> Array<T> pow(const Array<T>& x, int k);
 
 // ---- linear algebra and structure ----

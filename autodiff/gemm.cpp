@@ -28,7 +28,7 @@
 #include <cstring>
 
 #include "autodiff/detail/map.hpp"
-#include "autodiff/detail/simd.hpp"
+#include "autodiff/detail/rules.hpp"
 
 namespace nimde::autodiff {
 namespace {
@@ -183,7 +183,7 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
   using Bk = Blocking<T>;
   const bool has_epilogue = ep.bias != nullptr || ep.act != Activation::identity;
   const std::size_t nc_max = std::min(N, Bk::NC), kc_max = std::min(K, Bk::KC);
-  T* Bp = detail::scratch<T>(((nc_max + Bk::NR - 1) / Bk::NR) * Bk::NR * kc_max, 0);
+  T* Bp = detail::scratch<T>(((nc_max + Bk::NR - 1) / Bk::NR) * Bk::NR * kc_max, detail::Scratch::gemm_b);
   for (std::size_t jc = 0; jc < N; jc += Bk::NC) {
     const std::size_t nc = std::min(Bk::NC, N - jc);
     for (std::size_t pc = 0; pc < K; pc += Bk::KC) {
@@ -196,7 +196,7 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
         const std::size_t ic = static_cast<std::size_t>(bi) * Bk::MC;
         const std::size_t mc = std::min(Bk::MC, M - ic);
         // A row-major A is read in place; only its last, partial sliver is packed (zero-padded).
-        T* Ap = detail::scratch<T>(((Bk::MC + Bk::MR - 1) / Bk::MR) * Bk::MR * Bk::KC, 1);
+        T* Ap = detail::scratch<T>(((Bk::MC + Bk::MR - 1) / Bk::MR) * Bk::MR * Bk::KC, detail::Scratch::gemm_a);
         const std::size_t full_rows = ta ? 0 : mc / Bk::MR * Bk::MR;
         if (full_rows < mc) pack_a(A, lda, ta, ic + full_rows, mc - full_rows, pc, kc, Ap + full_rows * kc);
         for (std::size_t jr = 0; jr < nc; jr += Bk::NR) {
@@ -228,7 +228,7 @@ void gemm_small_n(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
   constexpr std::size_t W = Bt::size;
   // Room for kSmallN outputs in whole batches (one batch on AVX2 and wider, two for SSE2 doubles).
   constexpr std::size_t kOut = (kSmallN + W - 1) / W * W;
-  T* cols = detail::scratch<T>(N * K, 0);  // column j of op(B) at cols + j·K
+  T* cols = detail::scratch<T>(N * K, detail::Scratch::gemm_b);  // column j of op(B) at cols + j·K
   for (std::size_t j = 0; j < N; ++j)
     for (std::size_t k = 0; k < K; ++k) cols[j * K + k] = tb ? B[j * ldb + k] : B[k * ldb + j];
   const bool has_epilogue = ep.bias != nullptr || ep.act != Activation::identity;
@@ -292,7 +292,7 @@ void gemm(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t l
   }
   // Long K, few tiles: partial products over fixed K chunks, summed in chunk order.
   const std::size_t mn = M * N;
-  T* partial = detail::scratch<T>(chunks * mn, 2);
+  T* partial = detail::scratch<T>(chunks * mn, detail::Scratch::gemm_partial);
 #pragma omp parallel for schedule(static)
   for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(chunks); ++ci) {
     const std::size_t k0 = static_cast<std::size_t>(ci) * Bk::kSplitK;

@@ -5,6 +5,8 @@
 #include <numeric>
 #include <string>
 
+#include "autodiff/detail/rules.hpp"
+
 namespace nimde::autodiff {
 
 void detail::throw_different_boxes() {
@@ -179,16 +181,18 @@ Jet detail::divide(const Jet& a, const Jet& b) {
 
 Jet operator/(double s, const Jet& a) { return Jet(s) / a; }
 
-// ---- exponential and logarithm ------------------------------------------------------------------
+// ---- dedicated recurrences ----------------------------------------------------------------------
 
-Jet exp(const Jet& a) {  // E b = b E a: u = b
+/// b = e^a:       |β| b_β = Σ_{0<γ≤β} |γ| a_γ b_{β−γ}                    (E b = b E a)
+Jet detail::exp_jet(const Jet& a) {
   Jet b = start(a, std::exp(a[0]));
   if (!a.shape) return b;
   for (std::size_t k = 1; k <= K::waves(*a.shape); ++k) K::chain(*a.shape, k, a, b, b);
   return b;
 }
 
-Jet log(const Jet& a) {  // a E b = E a:  b_β = (a_β − Σ_{0<γ<β} (|γ|/|β|) b_γ a_{β−γ}) / a_0
+/// b = log a:     |β| a_0 b_β = |β| a_β − Σ_{0<γ<β} |γ| b_γ a_{β−γ}       (a E b = E a)
+Jet detail::log_jet(const Jet& a) {
   Jet b = start(a, std::log(a[0]));
   if (!a.shape) return b;
   const JetShape& s = *a.shape;
@@ -200,7 +204,8 @@ Jet log(const Jet& a) {  // a E b = E a:  b_β = (a_β − Σ_{0<γ<β} (|γ|/|�
   return b;
 }
 
-Jet sqrt(const Jet& a) {  // b b = a:  b_β = (a_β − Σ_{0<γ<β} b_γ b_{β−γ}) / (2 b_0)
+/// b = √a:        2 b_0 b_β = a_β − Σ_{0<γ<β} b_γ b_{β−γ}                 (b b = a)
+Jet detail::sqrt_jet(const Jet& a) {
   Jet b = start(a, std::sqrt(a[0]));
   if (!a.shape) return b;
   const JetShape& s = *a.shape;
@@ -212,9 +217,9 @@ Jet sqrt(const Jet& a) {  // b b = a:  b_β = (a_β − Σ_{0<γ<β} b_γ b_{β�
   return b;
 }
 
-// ---- trigonometric and hyperbolic ---------------------------------------------------------------
 namespace {
-/// sin a and cos a together: each is the other's derivative (up to sign).
+/// s = sin a and c = cos a together, each the other's derivative (up to sign):
+///   |β| s_β = Σ_{0<γ≤β} |γ| a_γ c_{β−γ},   |β| c_β = −Σ_{0<γ≤β} |γ| a_γ s_{β−γ}
 void sin_cos(const Jet& a, Jet& s, Jet& c) {
   s = start(a, std::sin(a[0]));
   c = start(a, std::cos(a[0]));
@@ -225,36 +230,65 @@ void sin_cos(const Jet& a, Jet& s, Jet& c) {
   }
 }
 
-/// b = g(a) with E b = u E a and u = 1 + sign · b²: tan (sign +1) and tanh (sign −1).
+/// b = g(a) with E b = u E a and u = 1 + sign · b²: tan (sign +1) and tanh (sign −1),
+///   |β| b_β = Σ_{0<γ≤β} |γ| a_γ u_{β−γ},   u_β = sign Σ_{γ≤β} b_γ b_{β−γ} (β ≠ 0)
 Jet tan_like(const Jet& a, double b0, double sign) {
   Jet b = start(a, b0), u = start(a, 1 + sign * b0 * b0);
   if (!a.shape) return b;
   for (std::size_t k = 1; k <= K::waves(*a.shape); ++k) {
     K::chain(*a.shape, k, a, u, b);
-    K::square(*a.shape, k, b, u, sign);  // u_β = sign Σ_{γ≤β} b_γ b_{β−γ}, b up to degree k known
+    K::square(*a.shape, k, b, u, sign);  // b up to degree k known
   }
   return b;
 }
 }  // namespace
 
-Jet sin(const Jet& a) {
+Jet detail::sin_jet(const Jet& a) {
   Jet s, c;
   sin_cos(a, s, c);
   return s;
 }
 
-Jet cos(const Jet& a) {
+Jet detail::cos_jet(const Jet& a) {
   Jet s, c;
   sin_cos(a, s, c);
   return c;
 }
 
-Jet tan(const Jet& a) { return tan_like(a, std::tan(a[0]), 1.0); }  // u = 1 + t²
+Jet detail::tan_jet(const Jet& a) { return tan_like(a, std::tan(a[0]), 1.0); }  // u = 1 + t²
 
-Jet tanh(const Jet& a) { return tan_like(a, std::tanh(a[0]), -1.0); }  // u = 1 − t²
+Jet detail::tanh_jet(const Jet& a) { return tan_like(a, std::tanh(a[0]), -1.0); }  // u = 1 − t²
 
-// ---- piecewise ----------------------------------------------------------------------------------
+// ---- every function of the list, from its rule ------------------------------------------------
 
-Jet abs(const Jet& a) { return a[0] < 0 ? -a : a; }
+/// The rule's dedicated routine, or b_0 = g(a_0) and the chain recurrence with u = g'(a) from a,
+/// or with u = g'(x) in terms of b, rebuilt before each wave.
+template <class Rule>
+Jet detail::jet_of(const Jet& a) {
+  if constexpr (requires { Rule::jet(a); }) {
+    return Rule::jet(a);
+  } else {
+    Jet b = start(a, Rule::value(a[0]));
+    if (!a.shape) return b;
+    const JetShape& s = *a.shape;
+    if constexpr (requires { Rule::derivative(a); }) {
+      const Jet u = Rule::derivative(a);
+      for (std::size_t k = 1; k <= K::waves(s); ++k) K::chain(s, k, a, u, b);
+    } else {
+      for (std::size_t k = 1; k <= K::waves(s); ++k) {
+        const Jet u = Rule::output_derivative(b);  // exact below degree k: all that wave k reads
+        K::chain(s, k, a, u, b);
+      }
+    }
+    return b;
+  }
+}
+
+#define NIMDE_DEFINE_JET_FUNCTION(name, Rule, domain) \
+  Jet name(const Jet& a) { return detail::jet_of<detail::Rule>(a); }
+NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_DEFINE_JET_FUNCTION)
+#undef NIMDE_DEFINE_JET_FUNCTION
+
+Jet activate(Activation act, const Jet& a) { return detail::activate(act, a); }
 
 }  // namespace nimde::autodiff

@@ -33,7 +33,10 @@
 //     |β| b_β = Σ_{0 < γ ≤ β} |γ| a_γ u_{β−γ},      u = g'(a),
 // with u a jet built alongside b (exp: u = b; sin and cos: each other; tanh: u = 1 − b²). Every
 // coefficient costs one pass over the pairs γ ≤ β, as in a product; no table of g's derivatives
-// is needed. Quotients, log and sqrt solve a product for its unknown factor the same way.
+// is needed. Any g whose derivative is known in closed form fits: from a (atan: u = 1/(1 + a²),
+// computed before b), or from b (sigmoid: u = b(1 − b), recomputed before each wave, since a
+// wave of degree k reads u below degree k only). Quotients, log and sqrt solve a product for
+// its unknown factor the same way.
 //
 // Storage and cost. A box has n = Π (α_i + 1) coefficients and Π (α_i + 1)(α_i + 2)/2 pairs
 // (γ, β − γ): hyper-dual numbers in k directions have 2^k and 3^k, a Taylor polynomial of degree
@@ -51,6 +54,8 @@
 #include <span>
 #include <stdexcept>
 #include <vector>
+
+#include "autodiff/functions.hpp"
 
 namespace nimde::autodiff {
 
@@ -225,26 +230,13 @@ inline Jet& operator-=(Jet& a, const Jet& b) { return a = a - b; }
 inline Jet& operator*=(Jet& a, const Jet& b) { return a = a * b; }
 inline Jet& operator*=(Jet& a, double s) { return a = a * s; }
 
-// ---- exponential and logarithm ------------------------------------------------------------------
-/// b = e^a:       |β| b_β = Σ_{0<γ≤β} |γ| a_γ b_{β−γ}                    (E b = b E a)
-Jet exp(const Jet& a);
-/// b = log a:     |β| a_0 b_β = |β| a_β − Σ_{0<γ<β} |γ| b_γ a_{β−γ}       (a E b = E a)
-Jet log(const Jet& a);
-/// b = √a:        2 b_0 b_β = a_β − Σ_{0<γ<β} b_γ b_{β−γ}                 (b b = a)
-Jet sqrt(const Jet& a);
-
-// ---- trigonometric and hyperbolic ---------------------------------------------------------------
-/// s = sin a:     |β| s_β = Σ_{0<γ≤β} |γ| a_γ c_{β−γ},  c = cos a          (E s = c E a)
-Jet sin(const Jet& a);
-/// c = cos a:     |β| c_β = −Σ_{0<γ≤β} |γ| a_γ s_{β−γ},  s = sin a        (E c = −s E a)
-Jet cos(const Jet& a);
-/// t = tan a:     |β| t_β = Σ_{0<γ≤β} |γ| a_γ u_{β−γ},  u = 1 + t²        (E t = (1 + t²) E a)
-Jet tan(const Jet& a);
-/// t = tanh a:    |β| t_β = Σ_{0<γ≤β} |γ| a_γ u_{β−γ},  u = 1 − t²        (E t = (1 − t²) E a)
-Jet tanh(const Jet& a);
-
-// ---- piecewise ----------------------------------------------------------------------------------
-/// |a| = sign(a_0) · a  (the derivative at a_0 = 0 is taken from the right)
-Jet abs(const Jet& a);
+// ---- elementary functions ----------------------------------------------------------------------
+// Every function g of autodiff/functions.hpp: b = g(a) by the chain recurrence above, from the
+// rule that states g and g' (autodiff/detail/rules.hpp). exp, log, sqrt, sin, cos, tan, tanh have
+// dedicated recurrences (jet.cpp); piecewise functions take the piece of the value a_0 (abs at
+// a_0 = 0 from the right).
+#define NIMDE_DECLARE_JET_FUNCTION(name, Rule, domain) Jet name(const Jet& a);
+NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_DECLARE_JET_FUNCTION)
+#undef NIMDE_DECLARE_JET_FUNCTION
 
 }  // namespace nimde::autodiff

@@ -32,18 +32,31 @@ void unary_backward(Tape<T>& tape, Node<T>& n) {
   bool fresh;
   Tensor<T>& gx = tape.input_grad(n, 0, fresh);
   const OpParams p = n.params;
-  map_to(!fresh, gx.data(), gx.size(), [&p](auto x, auto y, auto g) { return Rule::grad(x, y, g, p); },
+  map_to(!fresh, gx.data(), gx.size(), [&p](auto x, auto y, auto g) { return grad_with<Rule>(x, y, g, p); },
          tape.input(n, 0).value.data(), n.value.data(), n.grad.data());
 }
 
+/// y = g(x) for a rule g (of a function of the list, named `name`, or with parameters p).
 template <class Rule, class T>
-Var<T> unary(const Var<T>& x, OpParams p = {}) {
-  Tape<T>& tape = tape_of(Rule::name, x);
+Var<T> unary(const Var<T>& x, OpParams p = {}, const char* name = Rule::name) {
+  Tape<T>& tape = tape_of(name, x);
   const Var<T> in[] = {x};
-  Var<T> y = tape.record(Rule::name, x.rows(), x.cols(), in, &unary_backward<T, Rule>, p);
+  Var<T> y = tape.record(name, x.rows(), x.cols(), in, &unary_backward<T, Rule>, p);
   Node<T>& n = tape.node(y);
-  map(n.value.data(), n.value.size(), [&p](auto v) { return Rule::value(v, p); }, tape.node(x).value.data());
+  map(n.value.data(), n.value.size(), [&p](auto v) { return value_with<Rule>(v, p); }, tape.node(x).value.data());
   return y;
+}
+
+/// act(z) as an operation of its own, for the activations `linear` cannot fuse.
+template <class T>
+Var<T> apply_activation(const Var<T>& z, Activation act) {
+  switch (act) {
+#define NIMDE_ACTIVATION_OP(name, Rule) \
+  case Activation::name: return unary<detail::Rule>(z, {}, #name);
+    NIMDE_ACTIVATIONS(NIMDE_ACTIVATION_OP)
+#undef NIMDE_ACTIVATION_OP
+  }
+  return z;
 }
 
 /// Backward of a binary op. At most one operand is broadcast; its expanded copy sits in aux.
@@ -297,20 +310,13 @@ template <class T> Var<T> operator*(double s, const Var<T>& a) { return unary<Mu
 template <class T> Var<T> operator/(const Var<T>& a, double s) { return unary<DivScalar>(a, {s}); }
 template <class T> Var<T> operator/(double s, const Var<T>& a) { return unary<ScalarDiv>(a, {s}); }
 
-// ---- elementary functions ----
-template <class T> Var<T> tanh(const Var<T>& x) { return unary<Tanh>(x); }
-template <class T> Var<T> sigmoid(const Var<T>& x) { return unary<Sigmoid>(x); }
-template <class T> Var<T> relu(const Var<T>& x) { return unary<Relu>(x); }
-template <class T> Var<T> elu(const Var<T>& x) { return unary<Elu>(x); }
-template <class T> Var<T> softplus(const Var<T>& x) { return unary<Softplus>(x); }
-template <class T> Var<T> sin(const Var<T>& x) { return unary<Sin>(x); }
-template <class T> Var<T> cos(const Var<T>& x) { return unary<Cos>(x); }
-template <class T> Var<T> tan(const Var<T>& x) { return unary<Tan>(x); }
-template <class T> Var<T> abs(const Var<T>& x) { return unary<Abs>(x); }
-template <class T> Var<T> exp(const Var<T>& x) { return unary<Exp>(x); }
-template <class T> Var<T> log(const Var<T>& x) { return unary<Log>(x); }
-template <class T> Var<T> sqrt(const Var<T>& x) { return unary<Sqrt>(x); }
-template <class T> Var<T> square(const Var<T>& x) { return unary<Square>(x); }
+// ---- elementary functions: the list, each with its rule ----
+#define NIMDE_DEFINE_VAR_FUNCTION(name, Rule, domain)                                        \
+  template <class T> Var<T> name(const Var<T>& x) { return unary<detail::Rule>(x, {}, #name); } \
+  template Var<float> name(const Var<float>&);                                               \
+  template Var<double> name(const Var<double>&);
+NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_DEFINE_VAR_FUNCTION)
+#undef NIMDE_DEFINE_VAR_FUNCTION
 template <class T> Var<T> pow(const Var<T>& x, int k) { return unary<PowInt>(x, {0, k}); }
 
 // ---- linear algebra ----
@@ -332,6 +338,7 @@ Var<T> matmul(const Var<T>& a, const Var<T>& b, bool trans_a, bool trans_b) {
 
 template <class T>
 Var<T> linear(const Var<T>& x, const Var<T>& W, const Var<T>& b, Activation act) {
+  if (!detail::fusable(act)) return apply_activation(linear(x, W, b), act);
   Tape<T>& tape = tape_of("linear", x, W, b);
   const std::size_t batch = x.rows(), in = x.cols(), out = W.rows();
   if (W.cols() != in || b.rows() != 1 || b.cols() != out)
@@ -427,19 +434,6 @@ Var<T> detach(const Var<T>& x) {
   template Var<T> operator*(double, const Var<T>&);                                           \
   template Var<T> operator/(const Var<T>&, double);                                           \
   template Var<T> operator/(double, const Var<T>&);                                           \
-  template Var<T> tanh(const Var<T>&);                                                        \
-  template Var<T> sigmoid(const Var<T>&);                                                     \
-  template Var<T> relu(const Var<T>&);                                                        \
-  template Var<T> elu(const Var<T>&);                                                         \
-  template Var<T> softplus(const Var<T>&);                                                    \
-  template Var<T> sin(const Var<T>&);                                                         \
-  template Var<T> cos(const Var<T>&);                                                         \
-  template Var<T> tan(const Var<T>&);                                                         \
-  template Var<T> abs(const Var<T>&);                                                         \
-  template Var<T> exp(const Var<T>&);                                                         \
-  template Var<T> log(const Var<T>&);                                                         \
-  template Var<T> sqrt(const Var<T>&);                                                        \
-  template Var<T> square(const Var<T>&);                                                      \
   template Var<T> pow(const Var<T>&, int);                                                    \
   template Var<T> matmul(const Var<T>&, const Var<T>&, bool, bool);                           \
   template Var<T> linear(const Var<T>&, const Var<T>&, const Var<T>&, Activation);            \

@@ -1,5 +1,6 @@
 // Differentiable operations on Var<T>. Each records one node on the operands' tape; the
-// rules (value and backward) are in ops.cpp, one block per operation.
+// rules (value and backward) are in ops.cpp, one block per operation, and for the elementwise
+// ones in detail/rules.hpp.
 //
 // Broadcasting: a binary elementwise operation accepts operands of equal shape, or one of
 // them a 1×1 scalar, a 1×n row or an m×1 column that is repeated to the other's shape.
@@ -8,6 +9,7 @@
 #include <span>
 
 #include "autodiff/activation.hpp"
+#include "autodiff/functions.hpp"
 #include "autodiff/tape.hpp"
 
 namespace nimde::autodiff {
@@ -28,25 +30,19 @@ template <class T> Var<T> operator/(const Var<T>& a, double s);
 template <class T> Var<T> operator/(double s, const Var<T>& a);
 
 // ---- elementary functions ---------------------------------------------------------------
-template <class T> Var<T> tanh(const Var<T>& x);
-template <class T> Var<T> sigmoid(const Var<T>& x);
-template <class T> Var<T> relu(const Var<T>& x);
-template <class T> Var<T> elu(const Var<T>& x);       ///< α = 1
-template <class T> Var<T> softplus(const Var<T>& x);
-template <class T> Var<T> sin(const Var<T>& x);
-template <class T> Var<T> cos(const Var<T>& x);
-template <class T> Var<T> tan(const Var<T>& x);
-template <class T> Var<T> abs(const Var<T>& x);
-template <class T> Var<T> exp(const Var<T>& x);
-template <class T> Var<T> log(const Var<T>& x);
-template <class T> Var<T> sqrt(const Var<T>& x);
-template <class T> Var<T> square(const Var<T>& x);
+// One per function of autodiff/functions.hpp (tanh, sigmoid, relu, elu with α = 1, sin, exp,
+// log, ...), where each stands with its derivative.
+#define NIMDE_DECLARE_VAR_FUNCTION(name, Rule, domain) template <class T> Var<T> name(const Var<T>& x);
+NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_DECLARE_VAR_FUNCTION)
+#undef NIMDE_DECLARE_VAR_FUNCTION
 template <class T> Var<T> pow(const Var<T>& x, int k);  ///< integer power by repeated multiplication
 
 // ---- linear algebra ---------------------------------------------------------------------
 /// op(a)·op(b), op = transpose when the flag is set.
 template <class T> Var<T> matmul(const Var<T>& a, const Var<T>& b, bool trans_a = false, bool trans_b = false);
-/// act(x·Wᵀ + b): x is batch × in, W out × in, b 1 × out. One kernel forward, one backward.
+/// act(x·Wᵀ + b): x is batch × in, W out × in, b 1 × out. One kernel forward, one backward,
+/// keeping only the output; an activation whose derivative needs x·Wᵀ + b (sin) follows as an
+/// operation of its own (activation.hpp).
 template <class T> Var<T> linear(const Var<T>& x, const Var<T>& W, const Var<T>& b, Activation act = Activation::identity);
 
 // ---- reductions -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ using namespace nimde;
 constexpr std::size_t kPoints = 2000;
 
 ode::Field paper_field() {
-  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 128, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 0));
+  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 128, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 0));
   return nn::MlpField(params).field("mlp", {"p", "q"});
 }
 

@@ -26,7 +26,7 @@ double field_flops(std::size_t n = kPoints, std::size_t d = 2) {
 }
 
 void bm_mlp_field(benchmark::State& state, const std::string& method, int steps, int evaluations_per_step) {
-  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 128, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 0));
+  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 128, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 0));
   const nn::Dataset data = nn::make_dataset(ode::system("pendulum"), kPoints, 0.04, 1);
   auto objective = nn::make_objective(nn::MlpField(params), ode::method(method), steps, 0.04, data.x, data.y, "f32");
   std::vector<autodiff::Tensor<double>> grad;
@@ -46,7 +46,7 @@ void bm_train_step(benchmark::State& state, const std::string& system, const std
   const nn::DataSetup setup = nn::data_setup(sys);
   const nn::Dataset data = nn::make_dataset(sys, setup.train_points, setup.T, 1);
   const std::size_t d = data.dim();
-  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(d, 128, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 0));
+  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(d, 128, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 0));
   auto objective = nn::make_objective(nn::MlpField(params), ode::method(method), steps, setup.T, data.x, data.y, dtype);
   std::vector<autodiff::Tensor<double>*> plist;
   for (std::size_t l = 0; l < params->layers(); ++l) {

@@ -37,7 +37,7 @@ void run_gradients(const GradientOptions& o) {
   const ode::Method m = ode::method(o.method);
   const std::size_t d = sys.dim();
 
-  auto net = std::make_shared<nn::MlpParams>(nn::make_mlp(d, o.width, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, o.seed));
+  auto net = std::make_shared<nn::MlpParams>(nn::make_mlp(d, o.width, 2, autodiff::Activation::tanh, nn::Init::orthogonal, o.seed));
   const nn::ParametricField f = nn::parametric_field(nn::MlpField(net), "mlp", sys.field.names());
   std::mt19937_64 rng(o.seed + 1);
   autodiff::Tensor<double> x = autodiff::zeros<double>(o.points, d);

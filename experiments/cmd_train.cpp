@@ -74,7 +74,7 @@ struct TrainOptions {
   SystemOptions system;
   std::string resume;
   // The enumerated settings by name, read with the library's tables.
-  std::string init{nn::init_name(config.init)}, optimizer{nn::optimizer_name(config.optimizer)},
+  std::string activation{autodiff::activation_name(config.activation)}, init{nn::init_name(config.init)}, optimizer{nn::optimizer_name(config.optimizer)},
       schedule{nn::schedule_name(config.schedule)}, dtype{nn::dtype_name(config.dtype)};
 };
 
@@ -86,6 +86,11 @@ nn::TrainResult start_or_resume(TrainOptions& o, nn::TrainProgress& progress) {
     c.field = o.system.field;
     c.field_params = parse_params(o.system.params);
     if (!o.system.domain.empty()) c.domain = parse_domain(o.system.domain);
+    try {
+      c.activation = autodiff::parse_activation(o.activation);
+    } catch (const std::invalid_argument&) {
+      throw nn::SettingError("activation", o.activation, "use one of tanh, sigmoid, relu, elu, softplus, sin, identity");
+    }
     c.init = nn::value_of(nn::kInitNames, o.init, "init");
     c.optimizer = nn::parse_optimizer(o.optimizer);
     c.schedule = nn::parse_schedule(o.schedule);
@@ -127,7 +132,7 @@ void add_train(CLI::App& app) {
   add("test_points", c.test_points, "Test points (default 2000)");
   add("width", c.width, "Hidden width")->capture_default_str();
   add("depth", c.depth, "Hidden layers")->capture_default_str();
-  add("activation", c.activation, "tanh, sigmoid, relu, elu, softplus, sin")->capture_default_str();
+  add("activation", o->activation, "tanh, sigmoid, relu, elu, softplus, sin")->capture_default_str();
   add("init", o->init, "Weight initialiser: " + nn::names_of(nn::kInitNames))->capture_default_str();
   add("optimizer", o->optimizer, "Optimiser: " + nn::names_of(nn::kOptimizerNames))->capture_default_str();
   add("schedule", o->schedule, "Learning-rate schedule: " + nn::names_of(nn::kScheduleNames))->capture_default_str();

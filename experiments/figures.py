@@ -39,7 +39,7 @@ CURVES = {
     "imde": dict(color="tab:red", lw=1.3, ls="-", label=r"truncated IMDE $f_h$"),
     "learned": dict(color="tab:blue", lw=1.5, ls="--", label=r"learned $f_\theta$"),
 }
-SYSTEMS = {"pendulum": "PD", "cubic-oscillator": "DO", "lorenz": "LS", "van-der-pol": "VdP", "kepler": "Kepler", "duffing": "Duffing"}
+SYSTEMS = {"pendulum": "PD", "cubic-oscillator": "DO", "lorenz": "LS", "van-der-pol": "VdP", "kepler": "Kepler", "duffing": "Duffing", "lotka-volterra": "LV"}
 METHODS = {"euler": "Euler", "midpoint": "midpoint", "rk4": "RK4", "kutta3": "Kutta3",
            "implicit-midpoint": "implicit midpoint"}
 METHOD_COLOURS = {"euler": "#1b9e77", "midpoint": "#d95f02", "rk4": "#7570b3",

@@ -1,6 +1,5 @@
 #include "nn/mlp.hpp"
 
-#include <array>
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -16,69 +15,31 @@ using autodiff::Var;
 
 namespace {
 
-constexpr std::array<std::pair<MlpActivation, std::string_view>, 7> kActivations{{{MlpActivation::identity, "identity"},
-                                                                                 {MlpActivation::tanh, "tanh"},
-                                                                                 {MlpActivation::sigmoid, "sigmoid"},
-                                                                                 {MlpActivation::relu, "relu"},
-                                                                                 {MlpActivation::elu, "elu"},
-                                                                                 {MlpActivation::softplus, "softplus"},
-                                                                                 {MlpActivation::sin, "sin"}}};
-
-/// The fused activation for `a`; sin has none (it is applied after a linear layer).
-autodiff::Activation fused(MlpActivation a) {
-  return a == MlpActivation::sin ? autodiff::Activation::identity : static_cast<autodiff::Activation>(a);
-}
+using autodiff::Activation;
 
 // ---- one layer, act(W·x + b), per kind of state --------------------------------------
-template <class T, class P>
-Array<T> dense(const Array<T>& x, const P& W, const P& b, MlpActivation a) {
-  Array<T> y = autodiff::linear(x, W, b, fused(a));
-  return a == MlpActivation::sin ? autodiff::sin(y) : y;
-}
-
-template <class T>
-Var<T> dense(const Var<T>& x, const Var<T>& W, const Var<T>& b, MlpActivation a) {
-  Var<T> y = autodiff::linear(x, W, b, fused(a));
-  return a == MlpActivation::sin ? autodiff::sin(y) : y;
-}
-
-/// The activation on one number of any scalar type (double, forward-mode jets).
-template <class S>
-S activate(MlpActivation a, const S& z) {
-  using std::exp;
-  using std::log;
-  using std::sin;
-  using std::tanh;
-  switch (a) {
-    case MlpActivation::identity: return z;
-    case MlpActivation::tanh: return tanh(z);
-    case MlpActivation::sigmoid: return 1.0 / (1.0 + exp(-z));
-    case MlpActivation::sin: return sin(z);
-    case MlpActivation::softplus: return log(1.0 + exp(z));
-    case MlpActivation::relu:
-    case MlpActivation::elu:
-      if (ode::value_of(z) > 0) return z;
-      return a == MlpActivation::relu ? z * 0.0 : exp(z) - 1.0;
-  }
-  return z;
+/// On a batch or a tape: one fused kernel (linear's W is out × in, as here).
+template <class State, class P>
+State dense(const State& x, const P& W, const P& b, Activation a) {
+  return autodiff::linear(x, W, b, a);
 }
 
 template <class S>
-ode::Point<S> dense(const ode::Point<S>& x, const Tensor<double>& W, const Tensor<double>& b, MlpActivation a) {
+ode::Point<S> dense(const ode::Point<S>& x, const Tensor<double>& W, const Tensor<double>& b, Activation a) {
   const std::size_t out = W.shape()[0], in = W.shape()[1];
   ode::Point<S> y;
   y.x.reserve(out);
   for (std::size_t i = 0; i < out; ++i) {
     S acc = x.x[0] * W(i, 0) + b(0, i);
     for (std::size_t j = 1; j < in; ++j) acc = acc + x.x[j] * W(i, j);
-    y.x.push_back(activate(a, acc));
+    y.x.push_back(autodiff::activate(a, acc));  // the batch kernels' rule, on one number or jet
   }
   return y;
 }
 
 /// The forward pass, once for every state: layer after layer.
 template <class State, class P>
-State forward(const State& x, const std::vector<P>& W, const std::vector<P>& b, const std::vector<MlpActivation>& acts) {
+State forward(const State& x, const std::vector<P>& W, const std::vector<P>& b, const std::vector<Activation>& acts) {
   State h = dense(x, W[0], b[0], acts[0]);
   for (std::size_t l = 1; l < W.size(); ++l) h = dense(h, W[l], b[l], acts[l]);
   return h;
@@ -155,19 +116,6 @@ Tensor<double> init_weight(std::size_t out, std::size_t in, Init init, Normal& n
 
 }  // namespace
 
-MlpActivation parse_mlp_activation(std::string_view name) {
-  for (const auto& [a, n] : kActivations)
-    if (n == name) return a;
-  throw std::invalid_argument("unknown activation '" + std::string(name) +
-                              "' (known: tanh, sigmoid, relu, elu, softplus, sin, identity)");
-}
-
-std::string_view mlp_activation_name(MlpActivation a) {
-  for (const auto& [act, n] : kActivations)
-    if (act == a) return n;
-  return "?";
-}
-
 Init parse_init(std::string_view name) {
   if (name == "orthogonal") return Init::orthogonal;
   if (name == "glorot-uniform") return Init::glorot_uniform;
@@ -183,7 +131,7 @@ std::size_t MlpParams::count() const {
   return n;
 }
 
-MlpParams make_mlp(std::size_t dim, std::size_t width, std::size_t depth, MlpActivation act, Init init,
+MlpParams make_mlp(std::size_t dim, std::size_t width, std::size_t depth, Activation act, Init init,
                    std::uint64_t seed) {
   if (dim == 0 || width == 0) throw std::invalid_argument("network: dimension and width must be positive");
   Normal normal{std::mt19937_64(seed)};
@@ -193,7 +141,7 @@ MlpParams make_mlp(std::size_t dim, std::size_t width, std::size_t depth, MlpAct
     const std::size_t out = l == depth ? dim : width;
     p.weights.push_back(init_weight(out, in, init, normal));
     p.biases.push_back(autodiff::zeros<double>(1, out));
-    p.activations.push_back(l == depth ? MlpActivation::identity : act);
+    p.activations.push_back(l == depth ? Activation::identity : act);
     in = out;
   }
   return p;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "autodiff/activation.hpp"
+#include "nn/settings.hpp"
 #include "autodiff/tape.hpp"
 #include "ode/field.hpp"
 #include "nn/gradients.hpp"
@@ -19,26 +21,27 @@ namespace nimde::nn {
 
 using autodiff::Tensor;
 
-/// Hidden-layer activations: the fused ones of autodiff::Activation plus sin.
-enum class MlpActivation { identity, tanh, sigmoid, relu, elu, softplus, sin };
-MlpActivation parse_mlp_activation(std::string_view name);
-std::string_view mlp_activation_name(MlpActivation a);
 
 /// Weight initialisers. Biases start at zero.
 enum class Init { orthogonal, glorot_uniform, glorot_normal, he_normal };
+inline constexpr NameTable<Init, 4> kInitNames{{{Init::orthogonal, "orthogonal"},
+                                                {Init::glorot_uniform, "glorot-uniform"},
+                                                {Init::glorot_normal, "glorot-normal"},
+                                                {Init::he_normal, "he-normal"}}};
+inline std::string_view init_name(Init i) { return name_of(kInitNames, i); }
 Init parse_init(std::string_view name);
 
 /// The parameters of a network, in double (the file format and the reference copy).
 struct MlpParams {
   std::vector<Tensor<double>> weights;  ///< out × in per layer
   std::vector<Tensor<double>> biases;   ///< 1 × out per layer
-  std::vector<MlpActivation> activations;
+  std::vector<autodiff::Activation> activations;  ///< per layer (autodiff/activation.hpp)
   std::size_t layers() const { return weights.size(); }
   std::size_t count() const;            ///< number of scalar parameters
 };
 
 /// A d → width^depth → d network with `act` on hidden layers and a linear output layer.
-MlpParams make_mlp(std::size_t dim, std::size_t width, std::size_t depth, MlpActivation act, Init init,
+MlpParams make_mlp(std::size_t dim, std::size_t width, std::size_t depth, autodiff::Activation act, Init init,
                    std::uint64_t seed);
 
 /// Leaves for a network's parameters on one tape: the trainer binds them after each clear.

@@ -49,7 +49,7 @@ json to_json(const Model& m) {
     }
     json b = json::array();
     for (double v : m.net.biases[l]) b.push_back(v);
-    layers.push_back({{"weight", w}, {"bias", b}, {"activation", std::string(mlp_activation_name(m.net.activations[l]))}});
+    layers.push_back({{"weight", w}, {"bias", b}, {"activation", std::string(autodiff::activation_name(m.net.activations[l]))}});
   }
   json j{{"format", "nimde-model"}, {"version", 1},     {"dim", m.dim()},   {"dtype", m.dtype},
          {"system", m.system},      {"method", m.method}, {"steps", m.steps}, {"T", m.T},
@@ -107,9 +107,9 @@ Model model_from_json(const json& j) {
     }
     if (!b.is_array() || b.size() != out) bad(where + ".bias", "does not have " + std::to_string(out) + " entries");
     for (std::size_t i = 0; i < out; ++i) B(0, i) = finite(b[i], where + ".bias[" + std::to_string(i) + "]");
-    MlpActivation act;
+    autodiff::Activation act;
     try {
-      act = parse_mlp_activation(need(layers[l], "activation", where).get<std::string>());
+      act = autodiff::parse_activation(need(layers[l], "activation", where).get<std::string>());
     } catch (const std::invalid_argument& e) {
       bad(where + ".activation", std::string("is invalid: ") + e.what());
     }

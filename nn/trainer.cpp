@@ -25,7 +25,7 @@ json to_json(const TrainConfig& c) {
   return json{{"system", c.system},       {"field", c.field},         {"params", c.field_params},
               {"domain", c.domain},       {"method", c.method},       {"steps", c.steps},
               {"T", c.T},                 {"points", c.points},       {"test_points", c.test_points},
-              {"width", c.width},         {"depth", c.depth},         {"activation", c.activation},
+              {"width", c.width},         {"depth", c.depth},         {"activation", std::string(autodiff::activation_name(c.activation))},
               {"init", init_name(c.init)}, {"optimizer", optimizer_name(c.optimizer)},
               {"schedule", schedule_name(c.schedule)},
               {"lr", c.lr},               {"lr_decay", c.lr_decay},   {"momentum", c.momentum},
@@ -104,7 +104,15 @@ TrainConfig config_from_json(const json& j) {
   read_key(j, "test_points", c.test_points);
   read_key(j, "width", c.width);
   read_key(j, "depth", c.depth);
-  read_key(j, "activation", c.activation);
+  if (j.contains("activation")) {
+    const json& a = j.at("activation");
+    if (!a.is_string()) bad_key("activation", "is " + a.dump() + ", not a name");
+    try {
+      c.activation = autodiff::parse_activation(a.get<std::string>());
+    } catch (const std::invalid_argument& e) {
+      bad_key("activation", e.what());
+    }
+  }
   read_name(j, "init", kInitNames, c.init);
   read_name(j, "optimizer", kOptimizerNames, c.optimizer);
   read_name(j, "schedule", kScheduleNames, c.schedule);
@@ -161,7 +169,6 @@ TrainConfig resolve(TrainConfig c) {
   if (c.points == 0) c.points = setup.train_points;
   if (c.test_points == 0) c.test_points = setup.test_points;
   ode::method(c.method);               // throws naming an unknown method
-  parse_mlp_activation(c.activation);  // and an unknown activation
   require_named(kInitNames, c.init, "init");
   require_named(kOptimizerNames, c.optimizer, "optimizer");
   require_named(kScheduleNames, c.schedule, "schedule");
@@ -245,7 +252,7 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
   const Dataset& test_set = data.test;
 
   auto params = std::make_shared<MlpParams>(
-      make_mlp(sys.dim(), c.width, c.depth, parse_mlp_activation(c.activation), c.init, c.seed));
+      make_mlp(sys.dim(), c.width, c.depth, c.activation, c.init, c.seed));
   MlpParams best = *params;
   const ode::Method method = ode::method(c.method);
   MlpField net(params);

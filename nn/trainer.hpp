@@ -40,7 +40,7 @@ struct TrainConfig {
   double T = 0;                            ///< data step (0: the system's)
   std::size_t points = 0, test_points = 0; ///< 0: the system's (10,000 and 2,000)
   std::size_t width = 128, depth = 2;
-  std::string activation = "tanh";         ///< a name parse_mlp_activation knows
+  autodiff::Activation activation = autodiff::Activation::tanh;  ///< of the hidden layers
   Init init = Init::orthogonal;
   OptimizerKind optimizer = OptimizerKind::adam;
   Schedule::Kind schedule = Schedule::Kind::geometric;
@@ -60,11 +60,6 @@ struct TrainConfig {
 inline constexpr int kMaxThreads = 256;
 
 /// The names of the initialisers, as in model and run files.
-inline constexpr NameTable<Init, 4> kInitNames{{{Init::orthogonal, "orthogonal"},
-                                                {Init::glorot_uniform, "glorot-uniform"},
-                                                {Init::glorot_normal, "glorot-normal"},
-                                                {Init::he_normal, "he-normal"}}};
-inline std::string_view init_name(Init i) { return name_of(kInitNames, i); }
 
 /// The schema of run.json this version writes; a file without "version" is version 1.
 inline constexpr int kRunFileVersion = 2;

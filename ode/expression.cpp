@@ -27,6 +27,10 @@ void throw_state_size(const std::string& source, std::size_t expected, std::size
                               " components, but the state has " + std::to_string(got));
 }
 
+void throw_missing_function(const char* name) {
+  throw std::invalid_argument(std::string("the function '") + name + "' is not defined for this field's value type");
+}
+
 }  // namespace detail
 
 namespace {
@@ -157,9 +161,9 @@ struct Function {
   std::string_view name;
   OpCode op;
 };
-constexpr Function kFunctions[] = {{"sin", OpCode::sin},   {"cos", OpCode::cos},   {"tan", OpCode::tan},
-                                   {"exp", OpCode::exp},   {"log", OpCode::log},   {"sqrt", OpCode::sqrt},
-                                   {"tanh", OpCode::tanh}, {"abs", OpCode::abs}};
+#define NIMDE_FUNCTION_NAME(name, Rule, domain) {#name, OpCode::name},
+constexpr Function kFunctions[] = {NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_FUNCTION_NAME)};
+#undef NIMDE_FUNCTION_NAME
 
 std::optional<OpCode> find_function(std::string_view name) {
   for (const Function& f : kFunctions) {
@@ -171,14 +175,10 @@ std::optional<OpCode> find_function(std::string_view name) {
 double fold(OpCode op, double a) {
   switch (op) {
     case OpCode::neg: return -a;
-    case OpCode::sin: return std::sin(a);
-    case OpCode::cos: return std::cos(a);
-    case OpCode::tan: return std::tan(a);
-    case OpCode::exp: return std::exp(a);
-    case OpCode::log: return std::log(a);
-    case OpCode::sqrt: return std::sqrt(a);
-    case OpCode::tanh: return std::tanh(a);
-    case OpCode::abs: return std::abs(a);
+#define NIMDE_FOLD_FUNCTION(name, Rule, domain) \
+  case OpCode::name: return autodiff::name(a);
+      NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_FOLD_FUNCTION)
+#undef NIMDE_FOLD_FUNCTION
     default: return a;
   }
 }

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "autodiff/functions.hpp"
+
 namespace nimde::ode {
 
 namespace detail {
@@ -22,14 +24,18 @@ struct Instruction;
 /// The text is a list of `name' = expression` separated by `;` or newlines; the left sides name
 /// the state variables, in order. Expressions have + - * / and ^ (right-associative and tighter
 /// than a unary minus on its left: -q^2 = -(q^2)), parentheses, numbers (3, 1.5, .5, 2.5e-3),
-/// the constant `pi`, parameters, and sin cos tan exp log sqrt tanh abs of one argument.
+/// the constant `pi`, parameters, and every function of one argument of autodiff/functions.hpp:
+/// sin cos tan exp log sqrt tanh abs sigmoid softplus relu elu square and the rest of that list.
 ///
 /// Parsing compiles each component once into postfix code. Parameters are fixed at that point,
-/// and every constant subexpression is folded into the operation that uses it, so evaluation
-/// never builds a V from a plain number. Requirements on the value type V:
+/// and every constant subexpression is folded into the operation that uses it (with the
+/// function's double version), so evaluation never builds a V from a plain number. Requirements
+/// on the value type V:
 ///   - copy- and move-constructible (neither a default constructor nor one from double is used);
 ///   - V+V, V-V, V*V, V/V, -V, and + - * / with double on either side, each convertible to V;
-///   - sin cos tan exp log sqrt tanh abs, found by argument-dependent lookup or in std.
+///   - the functions the text uses, found by argument-dependent lookup or among
+///     nimde::autodiff's (double, Jet, Var, Array). Evaluating a function V lacks throws
+///     std::invalid_argument naming it.
 /// `^` with a constant integer exponent n is binary powering (x^-n = 1/x^n, x^0 = 1); any other
 /// power a^b is exp(b*log(a)). A component that is a constant c (`x' = 2`) comes back as
 /// y[0] * 0.0 + c, so that it has y[0]'s shape (a batch, a tape) rather than that of a scalar
@@ -72,12 +78,15 @@ class ExpressionField {
 namespace detail {
 
 /// Operations of the postfix code.
+#define NIMDE_FUNCTION_OPCODE(name, Rule, domain) name,
 enum class OpCode : std::uint8_t {
   load,                                               // push y[arg]
-  neg, sin, cos, tan, exp, log, sqrt, tanh, abs,      // x -> f(x)
+  neg,                                                // x -> -x
+  NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_FUNCTION_OPCODE)  // x -> f(x)
   powi,                                               // x -> x^arg
   add, sub, mul, div, pow,                            // (a, b) -> a op b
 };
+#undef NIMDE_FUNCTION_OPCODE
 
 /// Where a binary operation finds its operands: both on the stack, or one of them folded
 /// into the instruction as `value`.
@@ -91,6 +100,7 @@ struct Instruction {
 };
 
 [[noreturn]] void throw_state_size(const std::string& source, std::size_t expected, std::size_t got);
+[[noreturn]] void throw_missing_function(const char* name);
 
 /// The evaluation stack. A level either borrows an input component (so loading a variable
 /// copies nothing) or owns a computed value; levels live inline up to kInline deep.
@@ -155,7 +165,11 @@ V power(const V& x, std::uint32_t n) {
 /// Runs the code [first, last), which leaves one value on the stack.
 template <class V>
 void run(const Instruction* first, const Instruction* last, const std::vector<V>& y, EvalStack<V>& s) {
-  using std::abs, std::cos, std::exp, std::log, std::sin, std::sqrt, std::tan, std::tanh;
+  // The list's functions: nimde::autodiff's for double, Jet, Var and Array; V's own by
+  // argument-dependent lookup.
+#define NIMDE_USING_FUNCTION(name, Rule, domain) using autodiff::name;
+  NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_USING_FUNCTION)
+#undef NIMDE_USING_FUNCTION
   for (const Instruction* ins = first; ins != last; ++ins) {
     // Results are built into a V inside each lambda, so lazy expression types never outlive
     // their operands.
@@ -170,14 +184,15 @@ void run(const Instruction* first, const Instruction* last, const std::vector<V>
     switch (ins->op) {
       case OpCode::load: s.borrow(y[static_cast<std::size_t>(ins->arg)]); break;
       case OpCode::neg: unary([](const V& a) { return V(-a); }); break;
-      case OpCode::sin: unary([](const V& a) { return V(sin(a)); }); break;
-      case OpCode::cos: unary([](const V& a) { return V(cos(a)); }); break;
-      case OpCode::tan: unary([](const V& a) { return V(tan(a)); }); break;
-      case OpCode::exp: unary([](const V& a) { return V(exp(a)); }); break;
-      case OpCode::log: unary([](const V& a) { return V(log(a)); }); break;
-      case OpCode::sqrt: unary([](const V& a) { return V(sqrt(a)); }); break;
-      case OpCode::tanh: unary([](const V& a) { return V(tanh(a)); }); break;
-      case OpCode::abs: unary([](const V& a) { return V(abs(a)); }); break;
+#define NIMDE_FUNCTION_CASE(name, Rule, domain)                       \
+  case OpCode::name:                                                  \
+    if constexpr (requires(const V& a) { V(name(a)); })               \
+      unary([](const V& a) { return V(name(a)); });                   \
+    else                                                              \
+      throw_missing_function(#name);                                  \
+    break;
+      NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_FUNCTION_CASE)
+#undef NIMDE_FUNCTION_CASE
       case OpCode::powi:
         unary([n = ins->arg](const V& a) {
           return n > 0 ? power(a, static_cast<std::uint32_t>(n)) : V(1.0 / power(a, static_cast<std::uint32_t>(-n)));

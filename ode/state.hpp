@@ -92,10 +92,10 @@ template <class S> Point<S> glue(const Point<S>& a, const Point<S>& b) {
 template <class State> inline constexpr bool kIsTaped = false;
 template <class T> inline constexpr bool kIsTaped<Var<T>> = true;
 
-/// The plain number inside a scalar (overloaded by forward-mode number types).
+/// The plain number inside a scalar. Forward-mode number types overload it in their own
+/// namespace (autodiff::value_of for Jet), where argument-dependent lookup finds it.
 inline double value_of(double v) { return v; }
 inline double value_of(float v) { return v; }
-inline double value_of(const autodiff::Jet& v) { return v.value(); }
 
 /// max |a − b| for plain states (used only where kIsTaped is false).
 template <class T> double max_change(const Array<T>& a, const Array<T>& b) { return max_abs_diff(a, b); }

@@ -1,4 +1,4 @@
-// Elementwise maps and deterministic reductions over contiguous buffers. Internal.
+// Elementwise maps, deterministic reductions and broadcasting over contiguous buffers. Internal.
 //
 // map: out[i] = f(in1[i], in2[i], ...) (or out[i] += ...), f written once for batches. The
 // tail that does not fill a batch is copied into a padded batch, so every element, tail or
@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <vector>
 
 #include "autodiff/detail/simd.hpp"
@@ -88,12 +89,21 @@ void map_to(bool accumulate, T* out, std::size_t n, F f, const In*... in) {
     map<false>(out, n, f, in...);
 }
 
-/// Scratch that lives as long as the thread and keeps its capacity between calls. Slots:
-/// 0 and 1 GEMM packing, 2 GEMM partial products, 3 reduction partials.
+/// The scratch buffers of a thread, one per use. Two uses that can be live at once (a GEMM
+/// over chunks of K runs blocked GEMMs into its partial products) need different slots.
+enum class Scratch {
+  gemm_b,        ///< GEMM: the packed panel of op(B), or op(B)'s columns for a narrow C
+  gemm_a,        ///< GEMM: the packed block of op(A) (one per thread, beside gemm_b)
+  gemm_partial,  ///< GEMM over a long K: one partial product per chunk, summed in chunk order
+  sum_partial,   ///< blockwise reductions: the sum of each block, added in block order
+  count
+};
+
+/// Scratch that lives as long as the thread and keeps its capacity between calls.
 template <class T>
-T* scratch(std::size_t n, int slot = 0) {
-  thread_local std::vector<T, AlignedAllocator<T>> buffers[4];
-  auto& b = buffers[slot];
+T* scratch(std::size_t n, Scratch slot) {
+  thread_local std::vector<T, AlignedAllocator<T>> buffers[static_cast<std::size_t>(Scratch::count)];
+  auto& b = buffers[static_cast<std::size_t>(slot)];
   if (b.size() < n) b.resize(n);
   return b.data();
 }
@@ -124,7 +134,7 @@ template <class T, class F = Same>
 T sum_all(const T* x, std::size_t n, F f = {}) {
   const std::size_t blocks = (n + kSumBlock - 1) / kSumBlock;
   if (blocks <= 1) return sum_range(x, 0, n, f);
-  T* partial = scratch<T>(blocks, 3);
+  T* partial = scratch<T>(blocks, Scratch::sum_partial);
 #pragma omp parallel for schedule(static) if (n > kParallelThreshold)
   for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(blocks); ++b) {
     const std::size_t lo = static_cast<std::size_t>(b) * kSumBlock;
@@ -141,7 +151,7 @@ T sum_all(const T* x, std::size_t n, F f = {}) {
 template <class T, class Row>
 void column_sums_of(std::size_t rows, std::size_t cols, T* out, bool accumulate, Row row) {
   const std::size_t blocks = std::max<std::size_t>(1, (rows + kRowBlock - 1) / kRowBlock);
-  T* partial = scratch<T>(blocks * cols, 3);
+  T* partial = scratch<T>(blocks * cols, Scratch::sum_partial);
   auto block_sum = [&](std::size_t b) {
     T* p = partial + b * cols;
     std::fill(p, p + cols, T(0));
@@ -183,5 +193,44 @@ void row_sums(const T* x, std::size_t rows, std::size_t cols, T* out, bool accum
     out[i] = accumulate ? out[i] + s : s;
   }
 }
+
+
+// ---- broadcasting: a 1×1, 1×n or m×1 operand repeated to a full shape, and back -------
+
+/// dst (rows × cols) = src (src_rows × src_cols) repeated along its unit dimensions.
+template <class T>
+void expand(const Tensor<T>& src, T* dst, std::size_t rows, std::size_t cols) {
+  const std::size_t sr = src.shape()[0], sc = src.shape()[1];
+  for (std::size_t i = 0; i < rows; ++i) {
+    const T* s = src.data() + (sr == 1 ? 0 : i) * sc;
+    if (sc == cols)
+      std::memcpy(dst + i * cols, s, cols * sizeof(T));
+    else
+      std::fill(dst + i * cols, dst + (i + 1) * cols, s[0]);
+  }
+}
+
+/// g (shape of a broadcast operand) (+)= the rows × cols contribution `full` summed over the
+/// repeated dimensions.
+template <class T>
+void reduce_to(const T* full, std::size_t rows, std::size_t cols, Tensor<T>& g, bool accumulate) {
+  const std::size_t gr = g.shape()[0], gc = g.shape()[1];
+  if (gr == 1 && gc == 1) {
+    const T s = sum_all(full, rows * cols);
+    g(0, 0) = accumulate ? g(0, 0) + s : s;
+  } else if (gr == 1) {
+    column_sums(full, rows, cols, g.data(), accumulate);
+  } else {
+    row_sums(full, rows, cols, g.data(), accumulate);
+  }
+}
+
+template <class T>
+bool same_shape(const Tensor<T>& a, const Tensor<T>& b) {
+  return a.shape()[0] == b.shape()[0] && a.shape()[1] == b.shape()[1];
+}
+
+/// The output size along one dimension, or 0 if x and y do not broadcast.
+inline std::size_t broadcast_dim(std::size_t x, std::size_t y) { return x == y ? x : x == 1 ? y : y == 1 ? x : 0; }
 
 }  // namespace nimde::autodiff::detail

@@ -1,16 +1,229 @@
-// The rules of the elementwise operations, shared by the taped Var operations (ops.cpp) and
-// the eager Array operations (array.cpp) so that both compute the same bits. Internal.
+// The rules of the elementwise operations, each written once. Internal.
 //
-// A unary rule has value(x) and grad(x, y, ȳ) = ȳ·dy/dx; a binary rule has value(a, b) and
-// the two partial rules grad_a, grad_b. All are written once, for SIMD batches.
+// A function of autodiff/functions.hpp has one rule here, used everywhere the function is: by
+// the taped Var and eager Array operations (ops.cpp, array.cpp, which therefore give the same
+// bits), by the fused linear kernel (gemm.cpp, ops.cpp), by jets (jet.cpp) and on one number
+// (functions.cpp). A rule states
+//   value(x)               g(x), on SIMD batches and on plain numbers (xsimd's functions of a
+//                          number are the std ones);
+//   derivative(x)          g'(x), or
+//   output_derivative(y)   g'(x) in terms of y = g(x) alone (a rule may state both), in generic
+//                          operations, so that one line serves batches, numbers and jets.
+// From these, unless the rule states a faster or more exact form itself:
+//   grad(x, y, ȳ)          = ȳ·derivative(x), else ȳ·output_derivative(y)     (Var backward)
+//   output_grad(y, ȳ)      = ȳ·output_derivative(y)     (fused linear backward, which keeps only
+//                          y; an activation needs an output derivative to be fused)
+//   the jet b = g(a)       b_0 = value(a_0), then the chain recurrence of jet.hpp,
+//                          |β| b_β = Σ_{0<γ≤β} |γ| a_γ u_{β−γ}, with u = derivative(a), or with
+//                          u = output_derivative(b) rebuilt wave by wave as b grows;
+//                          a rule may name a dedicated jet routine instead (jet(a)).
+// A binary rule has value(a, b) and the two partial rules grad_a, grad_b.
 #pragma once
 
-#include <cstring>
+#include <type_traits>
 
-#include "autodiff/detail/map.hpp"
-#include "autodiff/tape.hpp"
+#include "autodiff/activation.hpp"
+#include "autodiff/detail/simd.hpp"
+#include "autodiff/functions.hpp"
+#include "autodiff/jet.hpp"
 
 namespace nimde::autodiff::detail {
+
+// ======================================================================================
+// Generic pieces: each acts on batches, on numbers and on jets alike.
+// ======================================================================================
+
+/// x > 0 and x < 0: lane by lane on batches; on jets by their value a_0 (a piecewise function
+/// of a jet takes the piece its value lies in).
+template <class X> auto positive(const X& x) {
+  if constexpr (std::is_same_v<X, Jet>) return x.value() > 0; else return x > X(0);
+}
+template <class X> auto negative(const X& x) {
+  if constexpr (std::is_same_v<X, Jet>) return x.value() < 0; else return x < X(0);
+}
+/// c ? a : b, lane by lane when c is a batch of booleans.
+template <class C, class X> X choose(const C& c, const X& a, const X& b) {
+  if constexpr (std::is_same_v<C, bool>) return c ? a : b; else return xsimd::select(c, a, b);
+}
+
+/// The generic jet of a rule (jet.cpp): the chain recurrence, or the rule's dedicated routine.
+template <class Rule> Jet jet_of(const Jet& a);
+/// g(x) for a rule on a batch, a number or a jet.
+template <class Rule, class X> X apply(const X& x) {
+  if constexpr (std::is_same_v<X, Jet>) return jet_of<Rule>(x); else return Rule::value(x);
+}
+
+// Dedicated jet routines (jet.cpp): recurrences faster than the generic one.
+Jet exp_jet(const Jet& a);
+Jet log_jet(const Jet& a);
+Jet sqrt_jet(const Jet& a);
+Jet sin_jet(const Jet& a);
+Jet cos_jet(const Jet& a);
+Jet tan_jet(const Jet& a);
+Jet tanh_jet(const Jet& a);
+
+// ======================================================================================
+// The functions of the list (autodiff/functions.hpp), and the identity activation.
+// ======================================================================================
+
+struct Identity {  // x' = 1
+  template <class X> static X value(X x) { return x; }
+  template <class X> static X output_derivative(const X&) { return X(1); }
+  template <class B> static B output_grad(B, B g) { return g; }
+  static Jet jet(const Jet& a) { return a; }
+};
+
+struct Tanh {  // tanh' = 1 − tanh²
+  template <class X> static X value(X x) { return xsimd::tanh(x); }
+  template <class X> static X output_derivative(const X& y) { return X(1) - y * y; }
+  static Jet jet(const Jet& a) { return tanh_jet(a); }
+};
+
+struct Sigmoid {  // σ' = σ (1 − σ)
+  template <class X> static X value(X x) { return X(1) / (X(1) + xsimd::exp(-x)); }
+  template <class X> static X output_derivative(const X& y) { return y * (X(1) - y); }
+};
+
+struct Relu {  // relu' = [x > 0] = [y > 0]
+  template <class X> static X value(X x) { return xsimd::max(x, X(0)); }
+  template <class X> static X output_derivative(const X& y) { return choose(positive(y), X(1), X(0)); }
+  // A select, not ȳ·[y > 0]: a negative ȳ gives +0 rather than −0.
+  template <class B> static B output_grad(B y, B g) { return xsimd::select(y > B(0), g, B(0)); }
+};
+
+struct Elu {  // elu' = 1 for x > 0, eˣ = y + 1 otherwise (α = 1)
+  template <class X> static X value(X x) { return choose(x > X(0), x, xsimd::expm1(x)); }
+  template <class X> static X output_derivative(const X& y) { return choose(positive(y), X(1), y + X(1)); }
+};
+
+struct Softplus {  // softplus' = σ
+  // log(1 + eˣ) = max(x, 0) + log1p(e^{−|x|}): no overflow for large x.
+  template <class X> static X value(X x) { return xsimd::max(x, X(0)) + xsimd::log1p(xsimd::exp(-xsimd::abs(x))); }
+  template <class X> static X derivative(const X& x) { return apply<Sigmoid>(x); }
+  // σ(x) = 1 − e^{−y}: what the fused kernel, which keeps only y, uses.
+  template <class B> static B output_derivative(B y) { return -xsimd::expm1(-y); }
+};
+
+struct Sin {  // sin' = cos
+  template <class X> static X value(X x) { return xsimd::sin(x); }
+  template <class X> static X derivative(const X& x) { return cos(x); }
+  static Jet jet(const Jet& a) { return sin_jet(a); }
+};
+
+struct Cos {  // cos' = −sin
+  template <class X> static X value(X x) { return xsimd::cos(x); }
+  template <class X> static X derivative(const X& x) { return -sin(x); }
+  static Jet jet(const Jet& a) { return cos_jet(a); }
+};
+
+struct Tan {  // tan' = 1 + tan²
+  template <class X> static X value(X x) { return xsimd::tan(x); }
+  template <class X> static X output_derivative(const X& y) { return X(1) + y * y; }
+  static Jet jet(const Jet& a) { return tan_jet(a); }
+};
+
+struct Atan {  // atan' = 1 / (1 + x²)
+  template <class X> static X value(X x) { return xsimd::atan(x); }
+  template <class X> static X derivative(const X& x) { return X(1) / (X(1) + x * x); }
+};
+
+struct Abs {  // abs' = sign x (from the right at 0)
+  template <class X> static X value(X x) { return xsimd::abs(x); }
+  template <class X> static X derivative(const X& x) { return choose(negative(x), X(-1), X(1)); }
+  static Jet jet(const Jet& a) { return a.value() < 0 ? -a : a; }
+};
+
+struct Exp {  // exp' = exp
+  template <class X> static X value(X x) { return xsimd::exp(x); }
+  template <class X> static X output_derivative(const X& y) { return y; }
+  static Jet jet(const Jet& a) { return exp_jet(a); }
+};
+
+struct Log {  // log' = 1/x
+  template <class X> static X value(X x) { return xsimd::log(x); }
+  template <class X> static X derivative(const X& x) { return X(1) / x; }
+  template <class B> static B grad(B x, B, B g) { return g / x; }  // one rounding, not two
+  static Jet jet(const Jet& a) { return log_jet(a); }
+};
+
+struct Sqrt {  // sqrt' = 1 / (2 sqrt x)
+  template <class X> static X value(X x) { return xsimd::sqrt(x); }
+  template <class X> static X output_derivative(const X& y) { return X(1) / (X(2) * y); }
+  template <class B> static B grad(B, B y, B g) { return g / (B(2) * y); }  // one rounding fewer
+  static Jet jet(const Jet& a) { return sqrt_jet(a); }
+};
+
+struct Square {  // square' = 2x
+  template <class X> static X value(X x) { return x * x; }
+  template <class X> static X derivative(const X& x) { return X(2) * x; }
+  static Jet jet(const Jet& a) { return a * a; }
+};
+
+// ======================================================================================
+// What follows from a rule: its gradients, and the activations' dispatch.
+// ======================================================================================
+
+template <class Rule, class B> constexpr bool kHasDerivative = requires(B x) { Rule::derivative(x); };
+template <class Rule, class B> constexpr bool kHasOutputGrad = requires(B y) { Rule::output_grad(y, y); };
+/// Whether g' is a function of y = g(x) alone, so that `linear` can fuse g and keep only y.
+template <class Rule, class B> constexpr bool kFusable =
+    kHasOutputGrad<Rule, B> || requires(B y) { Rule::output_derivative(y); };
+
+/// ȳ·g'(x) from the output y alone (for fusable rules).
+template <class Rule, class B>
+B output_grad(B y, B g) {
+  if constexpr (kHasOutputGrad<Rule, B>) return Rule::output_grad(y, g);
+  else return g * Rule::output_derivative(y);
+}
+
+/// ȳ·g'(x): the rule's own grad, else from the derivative in x, else from the output.
+template <class Rule, class B>
+B grad(B x, B y, B g) {
+  if constexpr (requires { Rule::grad(x, y, g); }) return Rule::grad(x, y, g);
+  else if constexpr (kHasDerivative<Rule, B>) return g * Rule::derivative(x);
+  else return output_grad<Rule>(y, g);
+}
+
+/// act(x) on a batch, a number or a jet.
+template <class X>
+X activate(Activation a, const X& x) {
+  switch (a) {
+#define NIMDE_ACTIVATE(name, Rule) \
+  case Activation::name: return apply<Rule>(x);
+    NIMDE_ACTIVATIONS(NIMDE_ACTIVATE)
+#undef NIMDE_ACTIVATE
+  }
+  return x;
+}
+
+/// Whether `linear` can fuse act (see kFusable).
+inline bool fusable(Activation a) {
+  switch (a) {
+#define NIMDE_FUSABLE(name, Rule) \
+  case Activation::name: return kFusable<Rule, double>;
+    NIMDE_ACTIVATIONS(NIMDE_FUSABLE)
+#undef NIMDE_FUSABLE
+  }
+  return false;
+}
+
+/// dL/dz from dL/dy and the activation's output y, for the fusable activations.
+template <class B>
+B activation_grad(Activation a, B y, B g) {
+  switch (a) {
+#define NIMDE_ACTIVATION_GRAD(name, Rule)                                   \
+  case Activation::name:                                                    \
+    if constexpr (kFusable<Rule, B>) return output_grad<Rule>(y, g); \
+    break;
+    NIMDE_ACTIVATIONS(NIMDE_ACTIVATION_GRAD)
+#undef NIMDE_ACTIVATION_GRAD
+  }
+  return g;  // not reached: `linear` applies an activation it cannot fuse as a node of its own
+}
+
+// ======================================================================================
+// Arithmetic with a parameter s or k (OpParams): value(x, p) and grad(x, y, ȳ, p).
+// ======================================================================================
 
 /// A parameter as a batch of the rule's element type.
 template <class B>
@@ -33,38 +246,32 @@ B powi(B x, int k) {
   return invert ? B(typename B::value_type(1)) / r : r;
 }
 
-// ======================================================================================
-// Unary elementwise rules: value(x) and grad(x, y, ȳ) = ȳ · dy/dx.
-// ======================================================================================
-#define NIMDE_UNARY_RULE(NAME, STR, VALUE, GRAD)                               \
-  struct NAME {                                                                \
-    static constexpr const char* name = STR;                                   \
-    template <class B> static B value(B x, const OpParams& p) { (void)p; return VALUE; } \
-    template <class B> static B grad(B x, B y, B g, const OpParams& p) { (void)x; (void)y; (void)p; return GRAD; } \
+#define NIMDE_PARAM_RULE(NAME, STR, VALUE, GRAD)                                                      \
+  struct NAME {                                                                                       \
+    static constexpr const char* name = STR;                                                          \
+    template <class B, class P> static B value(B x, const P& p) { (void)p; return VALUE; }            \
+    template <class B, class P> static B grad(B x, B y, B g, const P& p) { (void)x; (void)y; (void)p; return GRAD; } \
   };
 
-NIMDE_UNARY_RULE(Neg, "neg", -x, -g)                                             // y = −x
-NIMDE_UNARY_RULE(AddScalar, "add_scalar", x + param<B>(p.s), g)                   // y = x + s
-NIMDE_UNARY_RULE(SubFromScalar, "rsub_scalar", param<B>(p.s) - x, -g)             // y = s − x
-NIMDE_UNARY_RULE(MulScalar, "mul_scalar", x * param<B>(p.s), g * param<B>(p.s))   // y = s·x
-NIMDE_UNARY_RULE(DivScalar, "div_scalar", x / param<B>(p.s), g / param<B>(p.s))   // y = x / s
-NIMDE_UNARY_RULE(ScalarDiv, "rdiv_scalar", param<B>(p.s) / x, -g * y / x)         // y = s / x: ȳ·(−s/x²) = −ȳ·y/x
-NIMDE_UNARY_RULE(Tanh, "tanh", detail::tanh_b(x), g * (B(1) - y * y))            // 1 − y²
-NIMDE_UNARY_RULE(Sigmoid, "sigmoid", detail::sigmoid_b(x), g * (y * (B(1) - y)))   // y(1 − y)
-NIMDE_UNARY_RULE(Relu, "relu", detail::relu_b(x), xsimd::select(x > B(0), g, B(0)))
-NIMDE_UNARY_RULE(Elu, "elu", detail::elu_b(x), xsimd::select(x > B(0), g, g * (y + B(1))))  // e^x = y + 1
-NIMDE_UNARY_RULE(Softplus, "softplus", detail::softplus_b(x), g * detail::sigmoid_b(x))     // σ(x)
-NIMDE_UNARY_RULE(Sin, "sin", xsimd::sin(x), g * xsimd::cos(x))
-NIMDE_UNARY_RULE(Cos, "cos", xsimd::cos(x), -g * xsimd::sin(x))
-NIMDE_UNARY_RULE(Tan, "tan", xsimd::tan(x), g * (B(1) + y * y))                   // 1 + tan²
-NIMDE_UNARY_RULE(Abs, "abs", xsimd::abs(x), xsimd::select(x < B(0), -g, g))        // sign(x)
-NIMDE_UNARY_RULE(Exp, "exp", xsimd::exp(x), g * y)
-NIMDE_UNARY_RULE(Log, "log", xsimd::log(x), g / x)
-NIMDE_UNARY_RULE(Sqrt, "sqrt", xsimd::sqrt(x), g / (B(2) * y))
-NIMDE_UNARY_RULE(Square, "square", x * x, g * (B(2) * x))
-NIMDE_UNARY_RULE(PowInt, "pow", powi(x, p.k),                                    // k x^{k−1}
+NIMDE_PARAM_RULE(Neg, "neg", -x, -g)                                             // y = −x
+NIMDE_PARAM_RULE(AddScalar, "add_scalar", x + param<B>(p.s), g)                   // y = x + s
+NIMDE_PARAM_RULE(SubFromScalar, "rsub_scalar", param<B>(p.s) - x, -g)             // y = s − x
+NIMDE_PARAM_RULE(MulScalar, "mul_scalar", x * param<B>(p.s), g * param<B>(p.s))   // y = s·x
+NIMDE_PARAM_RULE(DivScalar, "div_scalar", x / param<B>(p.s), g / param<B>(p.s))   // y = x / s
+NIMDE_PARAM_RULE(ScalarDiv, "rdiv_scalar", param<B>(p.s) / x, -g * y / x)         // y = s / x: ȳ·(−s/x²) = −ȳ·y/x
+NIMDE_PARAM_RULE(PowInt, "pow", powi(x, p.k),                                    // k x^{k−1}
                  p.k == 0 ? B(0) : g * (param<B>(p.k) * powi(x, p.k - 1)))
-#undef NIMDE_UNARY_RULE
+#undef NIMDE_PARAM_RULE
+
+/// value and grad of a unary rule, with its parameters if it takes any.
+template <class Rule, class B, class P>
+B value_with(B x, const P& p) {
+  if constexpr (requires { Rule::value(x, p); }) return Rule::value(x, p); else return Rule::value(x);
+}
+template <class Rule, class B, class P>
+B grad_with(B x, B y, B g, const P& p) {
+  if constexpr (requires { Rule::grad(x, y, g, p); }) return Rule::grad(x, y, g, p); else return grad<Rule>(x, y, g);
+}
 
 // ======================================================================================
 // Binary elementwise rules with broadcasting: value(a, b), ā = grad_a(a, b, y, ȳ), b̄ = grad_b(...).
@@ -93,42 +300,5 @@ struct Div {  // y = a / b: ā = ȳ / b, b̄ = −ȳ a / b² = −ȳ y / b
   template <class B> static B grad_a(B, B b, B, B g) { return g / b; }
   template <class B> static B grad_b(B, B b, B y, B g) { return -g * y / b; }
 };
-
-/// dst (rows × cols) = src (src_rows × src_cols) repeated along its unit dimensions.
-template <class T>
-void expand(const Tensor<T>& src, T* dst, std::size_t rows, std::size_t cols) {
-  const std::size_t sr = src.shape()[0], sc = src.shape()[1];
-  for (std::size_t i = 0; i < rows; ++i) {
-    const T* s = src.data() + (sr == 1 ? 0 : i) * sc;
-    if (sc == cols)
-      std::memcpy(dst + i * cols, s, cols * sizeof(T));
-    else
-      std::fill(dst + i * cols, dst + (i + 1) * cols, s[0]);
-  }
-}
-
-/// g (shape of a broadcast operand) (+)= the rows × cols contribution `full` summed over the
-/// repeated dimensions.
-template <class T>
-void reduce_to(const T* full, std::size_t rows, std::size_t cols, Tensor<T>& g, bool accumulate) {
-  const std::size_t gr = g.shape()[0], gc = g.shape()[1];
-  if (gr == 1 && gc == 1) {
-    const T s = detail::sum_all(full, rows * cols);
-    g(0, 0) = accumulate ? g(0, 0) + s : s;
-  } else if (gr == 1) {
-    detail::column_sums(full, rows, cols, g.data(), accumulate);
-  } else {
-    detail::row_sums(full, rows, cols, g.data(), accumulate);
-  }
-}
-
-template <class T>
-bool same_shape(const Tensor<T>& a, const Tensor<T>& b) {
-  return a.shape()[0] == b.shape()[0] && a.shape()[1] == b.shape()[1];
-}
-
-/// The output size along one dimension, or 0 if x and y do not broadcast.
-inline std::size_t broadcast_dim(std::size_t x, std::size_t y) { return x == y ? x : x == 1 ? y : y == 1 ? x : 0; }
-
 
 }  // namespace nimde::autodiff::detail

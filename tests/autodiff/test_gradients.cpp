@@ -14,14 +14,15 @@ constexpr std::size_t kRows[] = {1, 7, 129, 1000};
 constexpr std::size_t kCols[] = {1, 2, 3, 128};
 constexpr double kTolerance = 1e-6;
 
-/// Inputs drawn from a domain where the operation is smooth.
-enum class Domain { any, positive, away_from_zero };
+/// Inputs drawn from a domain where the operation is smooth (the domains of autodiff/functions.hpp).
+enum class Domain { real, positive, nonzero, half_pi };
 
 Tensor<double> input(std::size_t r, std::size_t c, std::mt19937_64& rng, Domain d) {
   Tensor<double> t = random_tensor(r, c, rng);
   for (double& v : t) {
+    if (d == Domain::real) v = 3 * v;
     if (d == Domain::positive) v = 0.3 + std::abs(v);
-    if (d == Domain::away_from_zero) v = (v < 0 ? -0.2 : 0.2) + v;
+    if (d == Domain::nonzero) v = (v < 0 ? -0.2 : 0.2) + v;
   }
   return t;
 }
@@ -33,39 +34,31 @@ struct UnaryCase {
 };
 
 const UnaryCase kUnary[] = {
-    {"neg", Domain::any, [](const Var<double>& x) { return -x; }},
-    {"x + s", Domain::any, [](const Var<double>& x) { return x + 0.7; }},
-    {"s + x", Domain::any, [](const Var<double>& x) { return 0.7 + x; }},
-    {"x - s", Domain::any, [](const Var<double>& x) { return x - 0.7; }},
-    {"s - x", Domain::any, [](const Var<double>& x) { return 0.7 - x; }},
-    {"x * s", Domain::any, [](const Var<double>& x) { return x * -1.3; }},
-    {"s * x", Domain::any, [](const Var<double>& x) { return -1.3 * x; }},
-    {"x / s", Domain::any, [](const Var<double>& x) { return x / 3.0; }},
-    {"s / x", Domain::away_from_zero, [](const Var<double>& x) { return 2.0 / x; }},
-    {"tanh", Domain::any, [](const Var<double>& x) { return tanh(x * 2.0); }},
-    {"sigmoid", Domain::any, [](const Var<double>& x) { return sigmoid(x * 2.0); }},
-    {"relu", Domain::away_from_zero, [](const Var<double>& x) { return relu(x); }},
-    {"elu", Domain::away_from_zero, [](const Var<double>& x) { return elu(x); }},
-    {"softplus", Domain::any, [](const Var<double>& x) { return softplus(x * 3.0); }},
-    {"sin", Domain::any, [](const Var<double>& x) { return sin(x * 2.0); }},
-    {"cos", Domain::any, [](const Var<double>& x) { return cos(x * 2.0); }},
-    {"tan", Domain::any, [](const Var<double>& x) { return tan(x); }},
-    {"abs", Domain::away_from_zero, [](const Var<double>& x) { return abs(x); }},
-    {"exp", Domain::any, [](const Var<double>& x) { return exp(x); }},
-    {"log", Domain::positive, [](const Var<double>& x) { return log(x); }},
-    {"sqrt", Domain::positive, [](const Var<double>& x) { return sqrt(x); }},
-    {"square", Domain::any, [](const Var<double>& x) { return square(x); }},
-    {"pow 3", Domain::any, [](const Var<double>& x) { return pow(x, 3); }},
-    {"pow 0", Domain::any, [](const Var<double>& x) { return pow(x, 0) + x; }},
-    {"pow -2", Domain::away_from_zero, [](const Var<double>& x) { return pow(x, -2); }},
-    {"sum", Domain::any, [](const Var<double>& x) { return sum(x); }},
-    {"mean", Domain::any, [](const Var<double>& x) { return mean(x); }},
-    {"sum axis 0", Domain::any, [](const Var<double>& x) { return sum(x, 0); }},
-    {"sum axis 1", Domain::any, [](const Var<double>& x) { return sum(x, 1); }},
-    {"mean axis 0", Domain::any, [](const Var<double>& x) { return mean(x, 0); }},
-    {"mean axis 1", Domain::any, [](const Var<double>& x) { return mean(x, 1); }},
-    {"slice last column", Domain::any, [](const Var<double>& x) { return slice_cols(x, x.cols() - 1, 1); }},
-    {"slice all", Domain::any, [](const Var<double>& x) { return slice_cols(x, 0, x.cols()); }},
+    {"neg", Domain::real, [](const Var<double>& x) { return -x; }},
+    {"x + s", Domain::real, [](const Var<double>& x) { return x + 0.7; }},
+    {"s + x", Domain::real, [](const Var<double>& x) { return 0.7 + x; }},
+    {"x - s", Domain::real, [](const Var<double>& x) { return x - 0.7; }},
+    {"s - x", Domain::real, [](const Var<double>& x) { return 0.7 - x; }},
+    {"x * s", Domain::real, [](const Var<double>& x) { return x * -1.3; }},
+    {"s * x", Domain::real, [](const Var<double>& x) { return -1.3 * x; }},
+    {"x / s", Domain::real, [](const Var<double>& x) { return x / 3.0; }},
+    {"s / x", Domain::nonzero, [](const Var<double>& x) { return 2.0 / x; }},
+// Every function of the list, on its domain.
+#define NIMDE_FUNCTION_CASE(name, Rule, domain) \
+  {#name, Domain::domain, [](const Var<double>& x) { return name(x); }},
+    NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_FUNCTION_CASE)
+#undef NIMDE_FUNCTION_CASE
+    {"pow 3", Domain::real, [](const Var<double>& x) { return pow(x, 3); }},
+    {"pow 0", Domain::real, [](const Var<double>& x) { return pow(x, 0) + x; }},
+    {"pow -2", Domain::nonzero, [](const Var<double>& x) { return pow(x, -2); }},
+    {"sum", Domain::real, [](const Var<double>& x) { return sum(x); }},
+    {"mean", Domain::real, [](const Var<double>& x) { return mean(x); }},
+    {"sum axis 0", Domain::real, [](const Var<double>& x) { return sum(x, 0); }},
+    {"sum axis 1", Domain::real, [](const Var<double>& x) { return sum(x, 1); }},
+    {"mean axis 0", Domain::real, [](const Var<double>& x) { return mean(x, 0); }},
+    {"mean axis 1", Domain::real, [](const Var<double>& x) { return mean(x, 1); }},
+    {"slice last column", Domain::real, [](const Var<double>& x) { return slice_cols(x, x.cols() - 1, 1); }},
+    {"slice all", Domain::real, [](const Var<double>& x) { return slice_cols(x, 0, x.cols()); }},
 };
 
 }  // namespace
@@ -101,7 +94,7 @@ TEST_CASE("binary operations with broadcasting match central differences", "[gra
           for (bool swap : {false, true}) {
             INFO(name << ": " << shape_string(r, c) << (swap ? " on the right" : " on the left") << ", other "
                       << shape_string(br, bc));
-            Tensor<double> a = input(r, c, rng, Domain::away_from_zero), b = input(br, bc, rng, Domain::away_from_zero);
+            Tensor<double> a = input(r, c, rng, Domain::nonzero), b = input(br, bc, rng, Domain::nonzero);
             auto check = gradient_check({a, b}, [&](Tape<double>&, const std::vector<Var<double>>& x) {
               return swap ? f(x[1], x[0]) : f(x[0], x[1]);
             });
@@ -140,8 +133,9 @@ TEST_CASE("matmul over a long inner dimension (split into chunks) matches centra
 
 TEST_CASE("fused linear with every activation matches central differences", "[gradients]") {
   std::mt19937_64 rng(5);
-  for (Activation act : {Activation::identity, Activation::tanh, Activation::sigmoid, Activation::relu,
-                         Activation::elu, Activation::softplus})
+#define NIMDE_ACTIVATION_VALUE(name, Rule) Activation::name,
+  for (Activation act : {NIMDE_ACTIVATIONS(NIMDE_ACTIVATION_VALUE)})
+#undef NIMDE_ACTIVATION_VALUE
     for (std::size_t r : kRows)
       for (std::size_t c : kCols)
         for (std::size_t out : {1ul, 3ul, 128ul}) {

@@ -60,6 +60,11 @@ TEST_CASE("elementary functions of jets have their known Taylor coefficients", "
     });
     check_series([](const Jet& a) { return sin(a); }, x0, [&](int k) { return std::sin(x0 + k * M_PI / 2) / factorial(k); });
     check_series([](const Jet& a) { return cos(a); }, x0, [&](int k) { return std::cos(x0 + k * M_PI / 2) / factorial(k); });
+    // atan^(k)(x) = (−1)^(k−1) (k−1)! sin^k θ sin kθ with x = cot θ (a rule with u = 1/(1 + a²))
+    check_series([](const Jet& a) { return atan(a); }, x0, [&](int k) {
+      const double theta = M_PI / 2 - std::atan(x0);
+      return k == 0 ? std::atan(x0) : (k % 2 == 1 ? 1.0 : -1.0) * std::pow(std::sin(theta), k) * std::sin(k * theta) / k;
+    });
     // 1/(x0 + ε) = Σ (−1)^k ε^k / x0^(k+1)
     check_series([](const Jet& a) { return 1.0 / a; }, x0, [&](int k) { return (k % 2 ? -1.0 : 1.0) / std::pow(x0, k + 1); });
     // √(x0 + ε) = Σ binom(1/2, k) x0^(1/2 − k) ε^k
@@ -111,6 +116,35 @@ TEST_CASE("tan, tanh, log, sqrt, abs and quotients of jets satisfy their identit
   same(sin(a) * sin(a) + cos(a) * cos(a), Jet(box, 1.0));
   same(a - b + b, a);
   same((a + 2.0) * 3.0 - 6.0, 3.0 * a);
+}
+
+TEST_CASE("sigmoid, softplus, elu, relu and square of jets agree with their definitions", "[jet]") {
+  const JetShape box({2, 1, 1});
+  Jet a(box, 0.6), b(box, -1.4), big(box, 800.0), small(box, -800.0);
+  for (int i = 1; i < box.size(); ++i) {
+    a[i] = big[i] = small[i] = 0.3 * std::sin(1.0 + i);
+    b[i] = 0.2 * std::cos(2.0 + 3 * i);
+  }
+  auto same = [&](const Jet& x, const Jet& y) {
+    for (int i = 0; i < Jet::kCapacity; ++i) {
+      INFO("coefficient " << i);
+      CHECK(x[i] == Approx(y[i]).epsilon(1e-13).margin(1e-14));
+    }
+  };
+  same(sigmoid(a), 1.0 / (1.0 + exp(-a)));
+  same(sigmoid(b), 1.0 / (1.0 + exp(-b)));
+  same(softplus(a), log(1.0 + exp(a)));
+  same(softplus(b), log(1.0 + exp(b)));
+  same(elu(a), a);
+  same(elu(b), exp(b) - 1.0);
+  same(relu(a), a);
+  same(relu(b), Jet(box, 0.0));
+  same(square(b), b * b);
+  // Where e^{±a} overflows a double, the definitions give inf and NaN; the functions do not.
+  same(sigmoid(big), Jet(box, 1.0));
+  same(sigmoid(small), Jet(box, 0.0));
+  same(softplus(big), big);
+  same(softplus(small), Jet(box, 0.0));
 }
 
 TEST_CASE("constants mix with jets, and boxes too large for a jet are refused", "[jet]") {

@@ -15,22 +15,22 @@ using nimde::test::check_against_differences;
 
 TEST_CASE("elementary differentials of networks match central differences of the network", "[elementary]") {
   SECTION("a tanh network") {
-    auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 16, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 7));
+    auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 16, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 7));
     const ode::Field f = nn::MlpField(params).field("net", {"p", "q"});
     check_against_differences(f, {0.3, -0.5}, 5, 2e-6);
   }
   SECTION("networks with the other smooth activations") {
-    for (auto act : {nn::MlpActivation::sigmoid, nn::MlpActivation::softplus, nn::MlpActivation::sin}) {
+    for (auto act : {autodiff::Activation::sigmoid, autodiff::Activation::softplus, autodiff::Activation::sin}) {
       auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 8, 2, act, nn::Init::glorot_normal, 3));
       const ode::Field f = nn::MlpField(params).field("net", {"p", "q"});
-      INFO(nn::mlp_activation_name(act));
+      INFO(autodiff::activation_name(act));
       check_against_differences(f, {0.3, -0.5}, 4, 2e-6);
     }
   }
 }
 
 TEST_CASE("a batch of points gives the values of each point alone", "[elementary]") {
-  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 32, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 1));
+  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 32, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 1));
   const ode::Field f = nn::MlpField(params).field("net", {"p", "q"});
   std::mt19937_64 rng(5);
   autodiff::Tensor<double> points = autodiff::zeros<double>(37, 2);

@@ -19,7 +19,7 @@ struct Study {
 };
 
 Study make_study(const std::string& system_name, std::size_t points, double T) {
-  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 12, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 3));
+  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 12, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 3));
   nn::MlpField net(params);
   const ode::System& sys = ode::system(system_name);
   std::mt19937_64 rng(7);

@@ -10,7 +10,7 @@
 using namespace nimde;
 
 TEST_CASE("a network field gives the same values on a batch, a tape and single points", "[mlp]") {
-  for (auto act : {nn::MlpActivation::tanh, nn::MlpActivation::sin, nn::MlpActivation::softplus, nn::MlpActivation::sigmoid}) {
+  for (auto act : {autodiff::Activation::tanh, autodiff::Activation::sin, autodiff::Activation::softplus, autodiff::Activation::sigmoid}) {
     auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(3, 20, 2, act, nn::Init::glorot_normal, 2));
     nn::MlpField net(params);
     const ode::Field f = net.field("net", {"a", "b", "c"});
@@ -21,7 +21,7 @@ TEST_CASE("a network field gives the same values on a batch, a tape and single p
     const autodiff::Array<double> batch = f(autodiff::Array<double>(x));
     autodiff::Tape<double> tape;
     const autodiff::Var<double> taped = f(tape.constant(x));
-    INFO(nn::mlp_activation_name(act));
+    INFO(autodiff::activation_name(act));
     CHECK(std::memcmp(batch.value().data(), taped.value().data(), batch.value().size() * sizeof(double)) == 0);
     for (std::size_t i = 0; i < 7; ++i) {
       const ode::Point<double> y = f(ode::Point<double>{{x(i, 0), x(i, 1), x(i, 2)}});
@@ -31,7 +31,7 @@ TEST_CASE("a network field gives the same values on a batch, a tape and single p
 }
 
 TEST_CASE("a bound network gets gradients on the tape, an unbound one is constant", "[mlp]") {
-  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 4, 1, nn::MlpActivation::tanh, nn::Init::orthogonal, 3));
+  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 4, 1, autodiff::Activation::tanh, nn::Init::orthogonal, 3));
   nn::MlpField net(params);
   const ode::Field f = net.field("net", {"p", "q"});
   autodiff::Tape<double> tape;

@@ -13,7 +13,7 @@ namespace {
 
 nn::Model sample_model() {
   nn::Model m;
-  m.net = nn::make_mlp(2, 8, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 5);
+  m.net = nn::make_mlp(2, 8, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 5);
   m.net.biases[0](0, 3) = 1.0 / 3.0;  // a value with a long expansion
   m.system = "pendulum";
   m.method = "euler";
@@ -77,7 +77,7 @@ TEST_CASE("loading names the offending key", "[model]") {
 }
 
 TEST_CASE("orthogonal initialisation gives orthonormal rows or columns", "[model]") {
-  const nn::MlpParams p = nn::make_mlp(3, 16, 2, nn::MlpActivation::tanh, nn::Init::orthogonal, 1);
+  const nn::MlpParams p = nn::make_mlp(3, 16, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 1);
   for (const auto& W : p.weights) {
     const std::size_t rows = W.shape()[0], cols = W.shape()[1];
     const bool tall = rows >= cols;

@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "autodiff/array.hpp"
+#include "autodiff/functions.hpp"
+#include "autodiff/jet.hpp"
+#include "autodiff/ops.hpp"
 #include "autodiff/tensor.hpp"
 #include "tests/support/error_of.hpp"
 
@@ -124,6 +128,52 @@ TEST_CASE("every function agrees with its std:: counterpart", "[expression]") {
       CHECK(eval1("x' = " + name + "(" + std::to_string(x) + ")", 0.0) == fn(std::stod(std::to_string(x))));
     }
   }
+}
+
+TEST_CASE("every function of autodiff's list is in the language, on every number type", "[expression]") {
+  namespace ad = nimde::autodiff;
+  struct Function {
+    const char* name;
+    std::vector<double> points;  // inside the function's domain
+    double (*number)(double);
+    ad::Jet (*jet)(const ad::Jet&);
+    ad::Array<double> (*array)(const ad::Array<double>&);
+    ad::Var<double> (*var)(const ad::Var<double>&);
+  };
+  const std::map<std::string, std::vector<double>> domains = {
+      {"real", {-2.1, -0.4, 0.3, 1.7}}, {"positive", {0.3, 1.7}}, {"nonzero", {-0.8, 0.6}}, {"half_pi", {-0.9, 0.4}}};
+#define NIMDE_FUNCTION_ROW(name, Rule, domain)                                                   \
+  Function{#name, domains.at(#domain), [](double x) { return ad::name(x); },                    \
+           [](const ad::Jet& a) { return ad::name(a); }, [](const ad::Array<double>& x) { return ad::name(x); }, \
+           [](const ad::Var<double>& x) { return ad::name(x); }},
+  const std::vector<Function> functions = {NIMDE_ELEMENTWISE_FUNCTIONS(NIMDE_FUNCTION_ROW)};
+#undef NIMDE_FUNCTION_ROW
+  for (const Function& fn : functions) {
+    const ExpressionField f = ExpressionField::parse(std::string("x' = ") + fn.name + "(x)");
+    ad::Tensor<double> column = ad::zeros<double>(fn.points.size(), 1);
+    for (std::size_t i = 0; i < fn.points.size(); ++i) {
+      const double x = fn.points[i];
+      column(i, 0) = x;
+      INFO(fn.name << "(" << x << ")");
+      CHECK(f(std::vector<double>{x})[0] == fn.number(x));
+      const std::string constant = std::to_string(x);  // folded at parse time
+      CHECK(eval1(std::string("x' = ") + fn.name + "(" + constant + ")", 0.0) == fn.number(std::stod(constant)));
+      const ad::JetShape box({3});
+      const ad::Jet a = ad::Jet::variable(box, x, 0), expected = fn.jet(a);
+      const ad::Jet got = f(std::vector<ad::Jet>{a})[0];
+      for (int k = 0; k < ad::Jet::kCapacity; ++k) CHECK(got[k] == expected[k]);
+    }
+    INFO(fn.name << " on a batch and on a tape");
+    const ad::Array<double> batch = f(std::vector<ad::Array<double>>{ad::Array<double>(column)})[0];
+    const ad::Array<double> direct = fn.array(ad::Array<double>(column));
+    CHECK(ad::max_abs_diff(batch, direct) == 0);
+    ad::Tape<double> tape;
+    const ad::Var<double> taped = f(std::vector<ad::Var<double>>{tape.leaf(column)})[0];
+    CHECK(ad::max_abs_diff(ad::Array<double>(taped.value()), direct) == 0);
+  }
+  // relu(-0.5) = 0 and elu(0.5) = 0.5.
+  CHECK(eval1("x' = sigmoid(x) + softplus(-x) - relu(x - 1) + elu(x) * square(x)", 0.5) ==
+        Approx(1 / (1 + std::exp(-0.5)) + std::log(1 + std::exp(-0.5)) + 0.5 * 0.25).epsilon(1e-14));
 }
 
 TEST_CASE("parameters are substituted by value and pi is the double nearest pi", "[expression]") {
