@@ -143,10 +143,11 @@ Experiment figure2(const Preset& p) {
 
 Experiment ext_system(const Preset& p) {
   const std::vector<std::string> methods{"euler", "midpoint"};
-  // The Lotka–Volterra system: smooth, polynomial, outside the paper, with IMDE terms well above
-  // the learning floor over the sweep. (van der Pol and Kepler on their catalogue domains have
-  // regions where the IMDE series truncated after h^3 is far from the field a network learns,
-  // and the undamped Duffing oscillator's midpoint h^2 term is within 5x of the floor.)
+  // The Lotka–Volterra system over the paper's T values: smooth, polynomial, outside the paper,
+  // with IMDE terms well above the learning floor over the sweep. (van der Pol and Kepler on
+  // their catalogue domains have regions where the IMDE series truncated after h^3 is far from
+  // the field a network learns, and the undamped Duffing oscillator's midpoint h^2 term is
+  // within 5x of the floor.)
   const Sweep ts = t_sweep("lotka-volterra", p.system_t_sweep);
   const std::vector<RunSpec> runs = sweep_runs(ts, methods, p, {"midpoint"});
   return Experiment{"ext-system", "Beyond the paper: Figure 2's T sweep on the Lotka-Volterra system", runs,

@@ -22,7 +22,7 @@ Preset preset(const std::string& name) {
   p.name = name;
   p.t_sweep = multiples(0.02, 8);
   p.s_sweep = {1, 2, 3, 4, 5, 6};
-  p.system_t_sweep = multiples(0.04, 8);
+  p.system_t_sweep = p.t_sweep;
   p.experiments = kAllExperiments;
   if (name == "paper") {
     p.seeds = 5;  // training settings are TrainingSettings' defaults: the paper's

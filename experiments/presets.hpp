@@ -20,7 +20,7 @@ struct Preset {
   std::vector<double> t_sweep;         ///< Figure 2 top: T with S = 1
   double s_sweep_T = 0.12;             ///< Figure 2 bottom: T, with
   std::vector<int> s_sweep;            ///< these S
-  std::vector<double> system_t_sweep;  ///< ext-system (Lotka-Volterra): T with S = 1
+  std::vector<double> system_t_sweep;  ///< ext-system (Lotka-Volterra): T with S = 1 (Figure 2's)
   std::vector<std::string> experiments;
   std::vector<std::string> departures;  ///< how the preset differs from the paper, one line each
 };
