@@ -20,4 +20,5 @@ fi
 
 build="${NIMDE_BUILD_DIR:-build}"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "$@"
-cmake --build "$build" -j "$(nproc)"
+# NIMDE_TARGET builds one target (the main job needs only `nimde`), otherwise everything.
+cmake --build "$build" -j "$(nproc)" ${NIMDE_TARGET:+--target "$NIMDE_TARGET"}
