@@ -357,7 +357,7 @@ def ext_symplectic(rows, fits):
 def ext_correct(rows, fits):
     """Error to the true field of f_theta and of its corrections, against T."""
     fig, ax = plt.subplots(figsize=(6, 4.4))
-    quantities = ordered({r["quantity"] for r in rows}, ["error_true"])
+    quantities = ["error_true"] + sorted(q for q in {r["quantity"] for r in rows} if q != "error_true")
     corrected = [q for q in quantities if q != "error_true"]
     colours = dict(zip(corrected, plt.cm.viridis(np.linspace(0.2, 0.85, max(len(corrected), 1)))))
     for q in quantities:
