@@ -47,7 +47,7 @@ TEST_CASE("the smoke reproduction passes every conclusion, and an interrupted on
   const auto run = run_cli({"reproduce", "--preset", "smoke", "--out", full.string()});
   INFO(run.err);
   REQUIRE(run.code == 0);
-  CHECK_THAT(run.out, Catch::Contains("conclusions") && !Catch::Contains("FAIL"));
+  CHECK_THAT(run.out, Catch::Contains("Conclusions") && !Catch::Contains("FAIL"));
   for (const char* table : {"figure2", "figure3", "fits", "ext_correct", "ext_certify", "ext_gradients", "conclusions"})
     CHECK(fs::exists(full / "tables" / (std::string(table) + ".csv")));
   CHECK(fs::exists(full / "REPORT.md"));
