@@ -435,7 +435,6 @@ Experiment ext_gradients() {
             const nn::Gradient dto = nn::dto_gradient(m, f, xa, target, kT, S);
             const nn::Gradient adj = nn::adjoint_gradient(m, f, xa, target, kT, S);
             const nn::Gradient fd = nn::finite_difference_gradient(m, f, xa, target, kT, S);
-            TableRow base;
             const double h = kT / S;
             hs.push_back(h);
             distance.push_back(nn::relative_difference(adj, dto));
