@@ -1,15 +1,15 @@
 // `nimde gradients`: the discretize-then-optimize vs backsolve-adjoint study. For each step
 // count S it compares both gradients of the paper's loss (S steps of size T/S against the
 // accurate flow over T) with central differences and with each other, in double.
+#include <cmath>
 #include <iomanip>
 #include <iostream>
-#include <random>
 
 #include <nlohmann/json.hpp>
 
 #include "experiments/commands.hpp"
 #include "experiments/options.hpp"
-#include "nn/mlp.hpp"
+#include "nn/gradients.hpp"
 #include "ode/parse_numbers.hpp"
 #include "ode/systems.hpp"
 
@@ -35,33 +35,15 @@ void run_gradients(const GradientOptions& o) {
     steps.push_back(static_cast<int>(s));
   }
   const ode::Method m = ode::method(o.method);
-  const std::size_t d = sys.dim();
-
-  auto net = std::make_shared<nn::MlpParams>(nn::make_mlp(d, o.width, 2, autodiff::Activation::tanh, nn::Init::orthogonal, o.seed));
-  const nn::ParametricField f = nn::parametric_field(nn::MlpField(net), "mlp", sys.field.names());
-  std::mt19937_64 rng(o.seed + 1);
-  autodiff::Tensor<double> x = autodiff::zeros<double>(o.points, d);
-  for (std::size_t i = 0; i < o.points; ++i)
-    for (std::size_t k = 0; k < d; ++k)
-      x(i, k) = std::uniform_real_distribution<double>(sys.domain[k].first, sys.domain[k].second)(rng);
-  const autodiff::Array<double> xa(x);
-  const autodiff::Array<double> target = ode::integrate(ode::method("rk4"), sys.field, xa, o.T / 100, 100);
-
+  auto number = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
   nlohmann::json rows = nlohmann::json::array();
-  for (int S : steps) {
-    const nn::Gradient fd = nn::finite_difference_gradient(m, f, xa, target, o.T, S);
-    const nn::Gradient dto = nn::dto_gradient(m, f, xa, target, o.T, S);
-    nlohmann::json row{{"steps", S}, {"loss", dto.loss}, {"dto_vs_fd", nn::relative_difference(dto, fd)}};
-    if (m.is_partitioned()) {
-      row["adjoint_vs_fd"] = row["adjoint_vs_dto"] = row["cosine"] = nullptr;
-    } else {
-      const nn::Gradient adj = nn::adjoint_gradient(m, f, xa, target, o.T, S);
-      row["adjoint_vs_fd"] = nn::relative_difference(adj, fd);
-      row["adjoint_vs_dto"] = nn::relative_difference(adj, dto);
-      row["cosine"] = nn::cosine(adj, dto);
-    }
-    rows.push_back(row);
-  }
+  for (const nn::GradientStudyRow& r : nn::gradient_study(sys, m, o.T, steps, o.width, o.points, o.seed))
+    rows.push_back({{"steps", r.steps},
+                    {"loss", r.loss},
+                    {"dto_vs_fd", r.dto_vs_fd},
+                    {"adjoint_vs_fd", number(r.adjoint_vs_fd)},
+                    {"adjoint_vs_dto", number(r.adjoint_vs_dto)},
+                    {"cosine", number(r.cosine)}});
   if (o.format == "json") {
     std::cout << nlohmann::json{{"method", m.name()}, {"system", sys.name}, {"T", o.T}, {"width", o.width},
                                 {"points", o.points}, {"seed", o.seed}, {"rows", rows}}

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <random>
 #include <set>
 #include <sstream>
 
@@ -416,35 +415,20 @@ Experiment ext_gradients() {
       "ext-gradients", "Beyond the paper: backsolve-adjoint against discretize-then-optimize gradients", {}, {},
       [](const MetricsOf&, Findings& out) {
         // The study of `nimde gradients`: a 2-16-16-2 tanh network on 64 pendulum points, T = 0.1.
-        const ode::System& sys = ode::system("pendulum");
-        auto net = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 16, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 0));
-        const nn::ParametricField f = nn::parametric_field(nn::MlpField(net), "mlp", sys.field.names());
-        std::mt19937_64 rng(1);
-        autodiff::Tensor<double> x = autodiff::zeros<double>(64, 2);
-        for (std::size_t i = 0; i < 64; ++i)
-          for (std::size_t k = 0; k < 2; ++k)
-            x(i, k) = std::uniform_real_distribution<double>(sys.domain[k].first, sys.domain[k].second)(rng);
-        const autodiff::Array<double> xa(x);
         constexpr double kT = 0.1;
-        const autodiff::Array<double> target = ode::integrate(ode::method("rk4"), sys.field, xa, kT / 100, 100);
         for (const std::string method : {"euler", "midpoint", "rk4"}) {
           const ode::Method m = ode::method(method);
           std::vector<double> hs, distance;
           double worst_fd = 0;
-          for (int S : {1, 2, 4, 8}) {
-            const nn::Gradient dto = nn::dto_gradient(m, f, xa, target, kT, S);
-            const nn::Gradient adj = nn::adjoint_gradient(m, f, xa, target, kT, S);
-            const nn::Gradient fd = nn::finite_difference_gradient(m, f, xa, target, kT, S);
-            const double h = kT / S;
+          for (const nn::GradientStudyRow& g : nn::gradient_study(ode::system("pendulum"), m, kT, {1, 2, 4, 8}, 16, 64, 0)) {
+            const double h = kT / g.steps;
             hs.push_back(h);
-            distance.push_back(nn::relative_difference(adj, dto));
-            worst_fd = std::max(worst_fd, nn::relative_difference(dto, fd));
+            distance.push_back(g.adjoint_vs_dto);
+            worst_fd = std::max(worst_fd, g.dto_vs_fd);
             for (const auto& [q, v] : std::vector<std::pair<std::string, double>>{
-                     {"adjoint_vs_dto", distance.back()},
-                     {"dto_vs_fd", nn::relative_difference(dto, fd)},
-                     {"cosine", nn::cosine(adj, dto)}}) {
+                     {"adjoint_vs_dto", g.adjoint_vs_dto}, {"dto_vs_fd", g.dto_vs_fd}, {"cosine", g.cosine}}) {
               TableRow& row = out.add("ext_gradients", "ext-gradients", nullptr, method, NAN, q, v);
-              row.system = "pendulum", row.method = method, row.T = kT, row.S = S, row.h = h;
+              row.system = "pendulum", row.method = method, row.T = kT, row.S = g.steps, row.h = h;
             }
           }
           const double slope = log_log_slope(hs, distance);

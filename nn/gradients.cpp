@@ -1,5 +1,9 @@
 #include "nn/gradients.hpp"
 
+#include <random>
+
+#include "nn/mlp.hpp"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -147,6 +151,39 @@ double cosine(const Gradient& a, const Gradient& b) {
   const double aa = sum_over(a, a, [](double u, double) { return u * u; });
   const double bb = sum_over(b, b, [](double u, double) { return u * u; });
   return ab / std::sqrt(aa * bb);
+}
+
+std::vector<GradientStudyRow> gradient_study(const ode::System& system, const Method& m, double T,
+                                             const std::vector<int>& steps, std::size_t width, std::size_t points,
+                                             std::uint64_t seed) {
+  const std::size_t d = system.dim();
+  if (system.domain.size() != d) throw std::invalid_argument("gradient study: system " + system.name + " has no domain");
+  auto net = std::make_shared<MlpParams>(make_mlp(d, width, 2, autodiff::Activation::tanh, Init::orthogonal, seed));
+  const ParametricField f = parametric_field(MlpField(net), "mlp", system.field.names());
+  std::mt19937_64 rng(seed + 1);
+  Tensor<double> x = autodiff::zeros<double>(points, d);
+  for (std::size_t i = 0; i < points; ++i)
+    for (std::size_t k = 0; k < d; ++k)
+      x(i, k) = std::uniform_real_distribution<double>(system.domain[k].first, system.domain[k].second)(rng);
+  const Array<double> xa(x);
+  const Array<double> target = ode::integrate(ode::method("rk4"), system.field, xa, T / 100, 100);
+  std::vector<GradientStudyRow> rows;
+  for (int S : steps) {
+    const Gradient fd = finite_difference_gradient(m, f, xa, target, T, S);
+    const Gradient dto = dto_gradient(m, f, xa, target, T, S);
+    GradientStudyRow row;
+    row.steps = S;
+    row.loss = dto.loss;
+    row.dto_vs_fd = relative_difference(dto, fd);
+    if (!m.is_partitioned()) {
+      const Gradient adj = adjoint_gradient(m, f, xa, target, T, S);
+      row.adjoint_vs_fd = relative_difference(adj, fd);
+      row.adjoint_vs_dto = relative_difference(adj, dto);
+      row.cosine = nn::cosine(adj, dto);
+    }
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace nimde::nn

@@ -13,10 +13,13 @@
 // It differs from DTO by the method's discretisation error, O(h^p).
 #pragma once
 
+#include <cmath>
+#include <cstdint>
 #include <functional>
 #include <vector>
 
 #include "ode/method.hpp"
+#include "ode/systems.hpp"
 
 namespace nimde::nn {
 
@@ -57,5 +60,20 @@ Gradient finite_difference_gradient(const Method& m, const ParametricField& f, c
 /// ‖a − b‖₂ / ‖b‖₂ over all parameters, and the cosine of the angle between a and b.
 double relative_difference(const Gradient& a, const Gradient& b);
 double cosine(const Gradient& a, const Gradient& b);
+
+/// One step count of the gradient study; the adjoint's entries are NaN for a partitioned method.
+struct GradientStudyRow {
+  int steps = 1;
+  double loss = 0, dto_vs_fd = 0;
+  double adjoint_vs_fd = NAN, adjoint_vs_dto = NAN, cosine = NAN;
+};
+
+/// The discretize-then-optimize study: a d → width → width → d tanh network (orthogonal, from
+/// `seed`) on `points` points drawn uniformly from the system's domain (from seed + 1), targets
+/// by rk4 with 100 steps over T; for each S, the DTO gradient against finite differences and
+/// the backsolve adjoint against both.
+std::vector<GradientStudyRow> gradient_study(const ode::System& system, const Method& m, double T,
+                                             const std::vector<int>& steps, std::size_t width, std::size_t points,
+                                             std::uint64_t seed);
 
 }  // namespace nimde::nn
