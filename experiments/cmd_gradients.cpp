@@ -10,7 +10,7 @@
 #include "experiments/commands.hpp"
 #include "experiments/options.hpp"
 #include "nn/gradients.hpp"
-#include "ode/parse_numbers.hpp"
+#include "ode/checked_input.hpp"
 #include "ode/systems.hpp"
 
 namespace nimde::experiments {

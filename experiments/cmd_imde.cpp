@@ -23,7 +23,7 @@
 #include "imde/series_field.hpp"
 #include "imde/series_format.hpp"
 #include "nn/model_file.hpp"
-#include "ode/parse_numbers.hpp"
+#include "ode/checked_input.hpp"
 #include "ode/tableau.hpp"
 
 namespace nimde::experiments {

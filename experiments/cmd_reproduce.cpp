@@ -12,7 +12,7 @@
 #include "experiments/commands.hpp"
 #include "experiments/options.hpp"
 #include "experiments/reproduce.hpp"
-#include "ode/parse_numbers.hpp"
+#include "ode/checked_input.hpp"
 
 namespace nimde::experiments {
 namespace {

@@ -18,7 +18,7 @@
 #include "imde/bseries.hpp"
 #include "ode/adaptive.hpp"
 #include "ode/method.hpp"
-#include "ode/parse_numbers.hpp"
+#include "ode/checked_input.hpp"
 #include "ode/systems.hpp"
 
 namespace nimde::experiments {

@@ -97,7 +97,7 @@ nn::TrainResult start_or_resume(TrainOptions& o, nn::TrainProgress& progress) {
     c.dtype = nn::parse_dtype(o.dtype);
     return nn::train(c, progress, &g_stop);
   } catch (const nn::SettingError& e) {
-    throw std::invalid_argument(flag(e.field) + " " + e.value + ": " + e.why);
+    throw std::invalid_argument(flag(e.key) + " " + e.value + ": " + e.why);
   }
 }
 

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "ode/parse_numbers.hpp"
+#include "ode/checked_input.hpp"
 
 namespace nimde::experiments {
 

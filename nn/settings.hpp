@@ -4,21 +4,18 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "ode/checked_input.hpp"
+
 namespace nimde::nn {
 
-/// A setting that cannot be used: what() is "FIELD VALUE: WHY", e.g. "steps 0: must be at
-/// least 1". A front end that knows the field by another name (a flag) can re-word it.
-struct SettingError : std::invalid_argument {
-  SettingError(std::string field_, std::string value_, std::string why_)
-      : std::invalid_argument(field_ + " " + value_ + ": " + why_),
-        field(std::move(field_)), value(std::move(value_)), why(std::move(why_)) {}
-  std::string field, value, why;
-};
+/// A setting that cannot be used (see ode/checked_input.hpp).
+using ode::SettingError;
 
 /// One table per enum: every value with its name.
 template <class E>
@@ -52,6 +49,16 @@ E value_of(const NameTable<E, N>& table, std::string_view name, std::string_view
     if (n.name == name) return n.value;
   throw SettingError(std::string(field), std::string(name), "use one of " + names_of(table));
 }
+
+/// The largest values a run, a model file or an option may ask for: beyond them a typo, not a
+/// plan (and an allocation or a loop that would not end). Checked wherever such a value is read.
+inline constexpr int kMaxThreads = 256;                    ///< threads of one training
+inline constexpr std::int64_t kMaxSteps = 100'000;         ///< unrolled steps S
+inline constexpr std::int64_t kMaxPoints = 10'000'000;     ///< training or test points
+inline constexpr std::int64_t kMaxWidth = 8192;            ///< hidden width
+inline constexpr std::int64_t kMaxDepth = 64;              ///< hidden layers
+inline constexpr std::int64_t kMaxDim = 1024;              ///< dimension of a system
+inline constexpr std::int64_t kMaxIterations = 1'000'000'000;
 
 /// The precision a network is trained in.
 enum class DType { f32, f64 };

@@ -14,10 +14,12 @@
 #include "nn/model_file.hpp"
 #include "nn/objective.hpp"
 #include "nn/optimizer.hpp"
-#include "ode/parse_numbers.hpp"
+#include "ode/checked_input.hpp"
 #include "ode/systems.hpp"
 
 namespace nimde::nn {
+
+using ode::require;
 
 using nlohmann::json;
 
@@ -138,15 +140,6 @@ ode::System make_system(const TrainConfig& c) {
   return ode::expression_system(c.field, c.field_params, c.domain);
 }
 
-/// A SettingError naming `field` and `value` unless `ok`.
-template <class V>
-void require(bool ok, const std::string& field, const V& value, const std::string& why) {
-  if (ok) return;
-  std::ostringstream s;
-  s << value;
-  throw SettingError(field, s.str(), why);
-}
-
 /// `value` is one of the table's (an enum set from a number can be anything).
 template <class E, std::size_t N>
 void require_named(const NameTable<E, N>& table, E value, const std::string& field) {
@@ -158,11 +151,11 @@ void require_named(const NameTable<E, N>& table, E value, const std::string& fie
 }  // namespace
 
 TrainConfig resolve(TrainConfig c) {
-  require(c.system.empty() != c.field.empty(), "system/field",
-          c.system.empty() ? std::string("''") : c.system + " and " + c.field, "give exactly one of them");
-  require(c.field.empty() || !c.domain.empty(), "domain", "''", "a user field needs a sampling domain");
-  require(c.system.empty() || (c.domain.empty() && c.field_params.empty()), "domain/params", c.system,
-          "apply only to a user field");
+  if (c.system.empty() == c.field.empty())
+    throw SettingError("system", "", c.system.empty() ? "give a system or a field" : "give a system or a field, not both");
+  if (!c.field.empty() && c.domain.empty()) throw SettingError("domain", "", "a user field needs a sampling domain");
+  if (!c.system.empty() && !(c.domain.empty() && c.field_params.empty()))
+    throw SettingError(c.domain.empty() ? "params" : "domain", "", "applies only to a user field, not to " + c.system);
   const ode::System sys = make_system(c);  // throws naming an unknown system or a bad expression
   const DataSetup setup = data_setup(sys);
   if (c.T == 0) c.T = setup.T;
@@ -185,7 +178,7 @@ TrainConfig resolve(TrainConfig c) {
   require(c.checkpoint_every >= 1, "checkpoint_every", c.checkpoint_every, "must be at least 1");
   require(c.log_every >= 1, "log_every", c.log_every, "must be at least 1");
   require(c.noise >= 0, "noise", c.noise, "must not be negative");
-  require(!c.out.empty(), "out", "''", "a run directory is needed");
+  require(!c.out.empty(), "out", c.out, "a run directory is needed");
   require(c.batch <= c.points, "batch", c.batch, "exceeds the " + std::to_string(c.points) + " points");
   require(c.batch == 0 || c.optimizer != OptimizerKind::lbfgs, "batch", c.batch, "L-BFGS is full batch");
   return c;

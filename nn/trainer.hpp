@@ -56,8 +56,6 @@ struct TrainConfig {
   std::string out;                         ///< run directory
 };
 
-/// The most threads a training may ask for.
-inline constexpr int kMaxThreads = 256;
 
 /// The names of the initialisers, as in model and run files.
 

@@ -372,7 +372,7 @@ TEST_CASE("every optimiser setting reads back from its name, and an unknown name
     nn::parse_optimizer("adagrad");
     FAIL("adagrad was accepted");
   } catch (const nn::SettingError& e) {
-    CHECK(e.field == "optimizer");
+    CHECK(e.key == "optimizer");
     CHECK(e.value == "adagrad");
     CHECK_THAT(e.why, Catch::Contains("adam, lbfgs, sgd"));
     CHECK(std::string(e.what()) == "optimizer adagrad: " + e.why);

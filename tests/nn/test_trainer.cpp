@@ -157,7 +157,7 @@ TEST_CASE("bad settings are refused naming the field and value, never a flag", "
     nn::resolve(c);
     FAIL("lr_decay 0 was accepted");
   } catch (const nn::SettingError& e) {
-    CHECK(e.field == "lr_decay");
+    CHECK(e.key == "lr_decay");
     CHECK(e.value == "0");
   }
 }
