@@ -4,12 +4,12 @@
 
 #include <atomic>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
 #include "experiments/commands.hpp"
+#include "experiments/stop_signals.hpp"
 #include "experiments/options.hpp"
 #include "experiments/reproduce.hpp"
 #include "ode/checked_input.hpp"
@@ -17,8 +17,6 @@
 namespace nimde::experiments {
 namespace {
 
-std::atomic<bool> g_stop{false};
-extern "C" void on_reproduce_signal(int) { g_stop = true; }
 
 std::string clock_text(double s) {
   if (!std::isfinite(s)) return "?";
@@ -63,15 +61,12 @@ void run_reproduce(ReproduceCli& c) {
   if (!c.only.empty()) c.options.only = ode::split_list(c.only, ',');
   c.options.figures = !c.no_figures;
   TerminalProgress progress(isatty(2));
-  std::signal(SIGINT, on_reproduce_signal);
-  std::signal(SIGTERM, on_reproduce_signal);
-  const ReproduceResult r = reproduce(c.options, progress, &g_stop);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  const StopOnSignals signals;
+  const ReproduceResult r = reproduce(c.options, progress, signals.requested());
   if (c.options.plan) return;
   if (r.interrupted) {
     std::cerr << "\ninterrupted: finished runs are kept; run the same command again to resume\n";
-    std::exit(130);
+    throw ExitStatus{128 + signals.signal()};
   }
   // The conclusion table of the report, and where everything is.
   std::ifstream report(r.report);

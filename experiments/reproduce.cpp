@@ -61,7 +61,7 @@ bool execute(const Job& job, const fs::path& dir, int threads, const std::atomic
   json metrics = read_json(metrics_path);
   if (!metrics.is_object() || !metrics.contains("training")) {
     nn::NullProgress quiet;
-    const bool resume = fs::exists(dir / "checkpoint.json") && fs::exists(dir / "run.json");
+    const bool resume = fs::exists(dir / "run.json");  // a run begun (resume restarts one without checkpoint)
     const nn::TrainResult r = resume ? nn::resume_training(dir.string(), quiet, stop)
                                      : nn::train(train_config(job.run, dir.string(), threads), quiet, stop);
     if (r.interrupted) return false;
