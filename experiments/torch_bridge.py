@@ -52,16 +52,16 @@ if torch is not None:
     DTYPES = {torch.float32: "f32", torch.float64: "f64"}
 
 
-def _activation_name(module):
+def _activation_name(module, where):
     """nimde's name for an activation module, "identity" for nn.Identity, None if unsupported."""
     if isinstance(module, nn.Identity):
         return "identity"
     for name, kind in ACTIVATIONS.items():
         if type(module) is kind:
             if kind is nn.ELU and module.alpha != 1.0:
-                raise BridgeError(f"{module}: nimde's elu has alpha = 1")
+                raise BridgeError(f"module {where} ({module}): nimde's elu has alpha = 1")
             if kind is nn.Softplus and module.beta != 1:
-                raise BridgeError(f"{module}: nimde's softplus has beta = 1")
+                raise BridgeError(f"module {where} ({module}): nimde's softplus has beta = 1")
             return name
     return None
 
@@ -76,7 +76,7 @@ def _flatten(module, prefix=""):
 
 
 def layers_of(net, dim=None):
-    """The nimde layers [(Linear, activation name)] of a field; refuses, naming the module,
+    """The nimde layers [(module name, Linear, activation name)] of a field; refuses, naming the module,
     whatever is not Linear + activation, R^d -> R^d (d = dim when given)."""
     if type(net) is not nn.Sequential:
         raise BridgeError(f"{type(net).__name__} is not an nn.Sequential: only a field y -> net(y) built as "
@@ -87,7 +87,7 @@ def layers_of(net, dim=None):
         if type(m) is nn.Linear:
             layers.append([name, m, "identity"])
             continue
-        act = _activation_name(m)
+        act = _activation_name(m, name)
         if act is None:
             raise BridgeError(f"module {name} ({m}) is not supported: a field is Linear layers, each followed by "
                               f"at most one of {', '.join(ACTIVATIONS)}")
@@ -114,7 +114,7 @@ def layers_of(net, dim=None):
     dtypes = {p.dtype for p in net.parameters()}
     if len(dtypes) != 1 or next(iter(dtypes)) not in DTYPES:
         raise BridgeError(f"parameters in {', '.join(sorted(map(str, dtypes)))}: nimde reads float32 or float64")
-    return [(m, act) for _, m, act in layers]
+    return [tuple(layer) for layer in layers]
 
 
 def _finite_list(tensor, where):
@@ -136,10 +136,12 @@ def model_json(net, *, names, method, T, steps=1, system=None, field=None, param
         raise BridgeError(f"steps {steps}: must be a positive integer")
     if not (isinstance(T, (int, float)) and math.isfinite(T) and T > 0):
         raise BridgeError(f"T {T}: must be a positive number")
+    if not (isinstance(seed, int) and 0 <= seed < 2**64):
+        raise BridgeError(f"seed {seed}: must be an integer from 0 to 2^64 - 1")
     layers = []
-    for i, (linear, act) in enumerate(layers_of(net, len(names))):
-        weight = _finite_list(linear.weight, f"{i} ({linear})")
-        bias = _finite_list(linear.bias, f"{i} ({linear})") if linear.bias is not None else [0.0] * linear.out_features
+    for name, linear, act in layers_of(net, len(names)):
+        weight = _finite_list(linear.weight, f"{name} ({linear})")
+        bias = _finite_list(linear.bias, f"{name} ({linear})") if linear.bias is not None else [0.0] * linear.out_features
         layers.append({"weight": weight, "bias": bias, "activation": act})
     j = {"format": "nimde-model", "version": 1, "dim": len(names),
          "dtype": DTYPES[next(net.parameters()).dtype], "system": system or "expression",
@@ -225,7 +227,11 @@ def sequential_from_state_dict(state, layout):
 def read_torch_file(path, layout=None):
     """The field saved in `path`: a whole nn.Sequential (torch.save(net)), or a state_dict with
     `layout` saying which modules it had."""
-    obj = torch.load(path, map_location="cpu")
+    try:
+        obj = torch.load(path, map_location="cpu")
+    except AttributeError as e:  # pickled with a class defined in the training script
+        raise BridgeError(f"{path}: {e}: a module of the training script's own class cannot be read here; "
+                          "save the nn.Sequential that computes the field, or its state_dict with --layout")
     if isinstance(obj, dict):
         if not all(torch.is_tensor(v) for v in obj.values()):
             raise BridgeError(f"{path}: a dict that is not a state dict (its values are not all tensors)")
@@ -276,7 +282,8 @@ def _export(a):
     net = read_torch_file(a.model, a.layout)
     save_model(net, a.out, names=names, method=a.method, T=a.T, steps=a.steps, system=a.system, field=a.field,
                params=params, domain=domain, seed=a.seed, training=training)
-    shape = " -> ".join([str(layers_of(net)[0][0].in_features)] + [f"{l.out_features} ({act})" for l, act in layers_of(net)])
+    layers = layers_of(net)
+    shape = " -> ".join([str(layers[0][1].in_features)] + [f"{l.out_features} ({act})" for _, l, act in layers])
     print(f"{a.out}: {shape}, {DTYPES[next(net.parameters()).dtype]}")
 
 

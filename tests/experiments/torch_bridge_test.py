@@ -140,7 +140,7 @@ def refusals():
         (nn.Sequential(nn.Linear(2, 8), nn.Dropout(0.1), nn.Linear(8, 2)), "module 1 (Dropout(p=0.1"),
         (nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2)), "a time input is not supported"),
         (nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.ReLU(), nn.Linear(8, 2)), "module 2 (ReLU()) follows another"),
-        (nn.Sequential(nn.Linear(2, 8), nn.ELU(alpha=0.5), nn.Linear(8, 2)), "ELU(alpha=0.5)"),
+        (nn.Sequential(nn.Linear(2, 8), nn.ELU(alpha=0.5), nn.Linear(8, 2)), "module 1 (ELU(alpha=0.5)): nimde's elu"),
         (nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2)).half(), "torch.float16"),
     ]
     how = ["--system", "pendulum", "--names", "p,q", "--method", "euler", "--T", "0.04", "--out", path("m.json")]
@@ -163,6 +163,7 @@ def refusals():
         (("--layout", "linear,tanh,linear", "--steps", "0"), "steps 0"),
         (("--layout", "linear,tanh,linear", "--T", "x"), "'x'"),
         (("--layout", "linear,tanh,linear", "--T", "nan"), "T nan"),
+        (("--layout", "linear,tanh,linear", "--seed", "-1"), "seed -1"),
     ]:
         code, out, err = bridge_here("export", path("state.pt"), *how, *args)
         assert code == 1 and named in err and err.count("\n") == 1, (named, err)
