@@ -186,10 +186,15 @@ def load_model(path, dtype=None):
             if key not in layer:
                 raise BridgeError(f"{path}: layers[{i}].{key} is missing")
         weight = torch.tensor(layer["weight"], dtype=torch.float64).to(dtype)
+        bias = torch.tensor(layer["bias"], dtype=torch.float64).to(dtype)
+        if weight.dim() != 2 or weight.numel() == 0:
+            raise BridgeError(f"{path}: layers[{i}].weight is not a non-empty matrix")
+        if bias.shape != (weight.shape[0],):  # copy_ would broadcast a short bias silently
+            raise BridgeError(f"{path}: layers[{i}].bias does not have {weight.shape[0]} entries")
         linear = nn.Linear(weight.shape[1], weight.shape[0], dtype=dtype)
         with torch.no_grad():
             linear.weight.copy_(weight)
-            linear.bias.copy_(torch.tensor(layer["bias"], dtype=torch.float64).to(dtype))
+            linear.bias.copy_(bias)
         modules.append(linear)
         act = layer.get("activation")
         if act != "identity":

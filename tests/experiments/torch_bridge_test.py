@@ -173,6 +173,12 @@ def refusals():
                    "layers": [{"weight": [[1, 2], [3, 4]], "bias": [0, 0], "activation": "swish"}]}, f)
     code, out, err = bridge_here("import", path("bad.json"), "--out", path("x.pt"))
     assert code == 1 and "layers[0].activation 'swish'" in err, err
+    pendulum_model(field_net(torch.float64), path("good.json"))
+    j = json.load(open(path("good.json")))
+    j["layers"][1]["bias"] = [0.5]
+    json.dump(j, open(path("bad.json"), "w"))
+    code, out, err = bridge_here("import", path("bad.json"), "--out", path("x.pt"))
+    assert code == 1 and "layers[1].bias does not have 7 entries" in err and not os.path.exists(path("x.pt")), err
 
 def nimde_json(*args):
     return json.loads(run(nimde, *args, "--format", "json").stdout)
