@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   nimde::experiments::add_demo(app);
   nimde::experiments::add_gradients(app);
   nimde::experiments::add_train(app);
+  nimde::experiments::add_data(app);
   nimde::experiments::add_eval(app);
   nimde::experiments::add_compare(app);
   nimde::experiments::add_imde(app);
