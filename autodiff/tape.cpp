@@ -50,6 +50,7 @@ Var<T> Tape<T>::record(const char* op, std::size_t rows, std::size_t cols, std::
   n.input_count = static_cast<std::uint32_t>(inputs.size());
   n.requires_grad = grad_enabled_ && any_grad;
   n.grad_fresh = true;
+  n.grad_preset = false;
   for (const Var<T>& v : inputs) inputs_[inputs_size_++] = v.index_;
   return Var<T>(this, static_cast<std::uint32_t>(size_++), epoch_);
 }
@@ -109,11 +110,25 @@ void Tape<T>::backward(const Var<T>& output, const Tensor<T>& seed) {
 }
 
 template <class T>
+void Tape<T>::start_grad(const Var<T>& leaf, const Tensor<T>& start) {
+  check(leaf, "start_grad");
+  Node<T>& n = nodes_[leaf.index_];
+  if (n.backward || !n.requires_grad)
+    throw std::invalid_argument("start_grad: only a leaf that requires a gradient can start from one");
+  if (start.shape() != n.value.shape())
+    throw std::invalid_argument("start_grad: a gradient of shape " + shape_string(start) + " for a leaf of shape " +
+                                shape_string(n.value));
+  n.grad.resize(start.shape());
+  std::copy(start.begin(), start.end(), n.grad.begin());
+  n.grad_preset = true;
+}
+
+template <class T>
 void Tape<T>::sweep(std::uint32_t output) {
   if (!nodes_[output].requires_grad)
     throw std::invalid_argument(std::string("backward: the output (") + nodes_[output].op +
                                 ") does not depend on any leaf that requires a gradient");
-  for (std::size_t i = 0; i < size_; ++i) nodes_[i].grad_fresh = true;
+  for (std::size_t i = 0; i < size_; ++i) nodes_[i].grad_fresh = !nodes_[i].grad_preset;
   nodes_[output].grad_fresh = false;
   for (std::size_t i = output + 1; i-- > 0;) {
     Node<T>& n = nodes_[i];
@@ -122,11 +137,19 @@ void Tape<T>::sweep(std::uint32_t output) {
   // Nodes the sweep never reached (or recorded after the output) have zero gradient.
   for (std::size_t i = 0; i < size_; ++i) {
     Node<T>& n = nodes_[i];
+    n.grad_preset = false;  // a start applies to one backward
     if (n.requires_grad && n.grad_fresh) {
       n.grad.resize(n.value.shape());
       n.grad.fill(T(0));
     }
   }
+}
+
+template <class T>
+std::size_t Tape<T>::bytes() const {
+  std::size_t elements = 0;
+  for (const Node<T>& n : nodes_) elements += n.value.size() + n.grad.size() + n.aux.size();
+  return elements * sizeof(T);
 }
 
 template <class T>

@@ -44,6 +44,7 @@ struct Node {
   std::uint32_t first_input = 0, input_count = 0;  ///< a range of Tape::inputs_
   bool requires_grad = false;
   bool grad_fresh = true;    ///< no gradient has reached this node yet in this backward pass
+  bool grad_preset = false;  ///< a leaf whose backward starts from the gradient it holds (start_grad)
 };
 
 /// A handle to a node: cheap to copy, valid until its tape is cleared.
@@ -89,9 +90,16 @@ class Tape {
   /// Reverse sweep from any output, seeded with `seed` (same shape as the output).
   void backward(const Var<T>& output, const Tensor<T>& seed);
 
+  /// The next backward adds `leaf`'s gradient onto `start` instead of starting from zero, in
+  /// the order a longer recording would have added it: a backward split into pieces (one step
+  /// of an unrolled loop at a time) then sums the same terms in the same order, to the bit.
+  void start_grad(const Var<T>& leaf, const Tensor<T>& start);
+
   /// Forget every node; buffers are kept for the next recording. Vars made before become invalid.
   void clear();
   std::size_t size() const { return size_; }
+  /// Bytes of the buffers the tape holds (values, gradients, scratch of every node ever recorded).
+  std::size_t bytes() const;
   /// True outside a NoGrad scope.
   bool grad_enabled() const { return grad_enabled_; }
 

@@ -1,6 +1,7 @@
 // Network benchmarks on the paper's fields d → 128 → 128 → d (tanh) and data: forward and
 // backward through S unrolled steps of a method (mlp_field_fwd_bwd, pendulum, 10,000 points),
-// and whole Adam iterations (train_step/<system>/<method>/S<S>/<dtype>/omp<threads>).
+// whole Adam iterations (train_step/<system>/<method>/S<S>/<dtype>/omp<threads>), and the two
+// ways of backpropagating through the steps, with the memory each holds (backprop/...).
 #include <string>
 
 #include <benchmark/benchmark.h>
@@ -67,6 +68,21 @@ void bm_train_step(benchmark::State& state, const std::string& system, const std
   state.counters["points"] = double(data.size());
 }
 
+/// Forward and backward through S unrolled euler steps of the paper's pendulum network, taped
+/// or recomputed: time and the bytes the objective holds (its tape and saved states).
+void bm_backprop(benchmark::State& state, nn::Backprop backprop, int steps, std::size_t points) {
+  const autodiff::ThreadScope scope(1);
+  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 128, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 0));
+  const nn::Dataset data = nn::make_dataset(ode::system("pendulum"), points, 0.04, 1);
+  auto objective =
+      nn::make_objective(nn::MlpField(params), ode::method("euler"), steps, 0.04, data.x, data.y, "f32", backprop);
+  std::vector<autodiff::Tensor<double>> grad;
+  objective->loss_and_grad(grad);
+  for (auto _ : state) benchmark::DoNotOptimize(objective->loss_and_grad(grad));
+  state.counters["MB_held"] = double(objective->memory_bytes()) / 1e6;
+  state.counters["KB_per_point_step"] = double(objective->memory_bytes()) / 1e3 / double(points * steps);
+}
+
 void register_train_step(const std::string& system, const std::string& method, int steps, const std::string& dtype,
                          int threads) {
   const std::string name = "train_step/" + system + "/" + method + "/S" + std::to_string(steps) + "/" + dtype + "/omp" +
@@ -95,6 +111,14 @@ const int kRegistered = [] {
   for (const char* system : {"cubic-oscillator", "lorenz"})
     for (Case c : {Case{"euler", 1, 1}, Case{"midpoint", 1, 2}})
       for (int t : {1, 2}) register_train_step(system, c.method, c.steps, "f32", t);
+  for (const int steps : {2, 16})
+    for (const nn::Backprop b : {nn::Backprop::taped, nn::Backprop::recompute}) {
+      const std::string name = std::string("backprop/") + std::string(nn::name_of(nn::kBackpropNames, b)) +
+                               "/pendulum/euler/S" + std::to_string(steps) + "/f32/omp1";
+      benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& s) { bm_backprop(s, b, steps, kPoints); })
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
+    }
   return 0;
 }();
 

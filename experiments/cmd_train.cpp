@@ -42,6 +42,7 @@ constexpr std::pair<std::string_view, std::string_view> kFlags[] = {
     {"momentum", "--momentum"},
     {"iterations", "--iters"},
     {"dtype", "--dtype"},
+    {"backprop", "--backprop"},
     {"threads", "--threads"},
     {"seed", "--seed"},
     {"noise", "--noise"},
@@ -77,7 +78,8 @@ struct TrainOptions {
   CLI::App* command = nullptr;
   // The enumerated settings by name, read with the library's tables.
   std::string activation{autodiff::activation_name(config.activation)}, init{nn::init_name(config.init)}, optimizer{nn::optimizer_name(config.optimizer)},
-      schedule{nn::schedule_name(config.schedule)}, dtype{nn::dtype_name(config.dtype)};
+      schedule{nn::schedule_name(config.schedule)}, dtype{nn::dtype_name(config.dtype)},
+      backprop{nn::name_of(nn::kBackpropNames, config.backprop)};
 };
 
 /// Options given with --resume: the run continues with its own settings, so any other is refused.
@@ -123,6 +125,7 @@ nn::TrainResult start_or_resume(TrainOptions& o, nn::TrainProgress& progress, co
     c.optimizer = nn::parse_optimizer(o.optimizer);
     c.schedule = nn::parse_schedule(o.schedule);
     c.dtype = nn::parse_dtype(o.dtype);
+    c.backprop = nn::value_of(nn::kBackpropNames, o.backprop, "backprop");
     if (o.force && !c.out.empty()) nn::discard_run(c.out);
     if (!c.out.empty() && std::filesystem::exists(std::filesystem::path(c.out) / "run.json"))
       throw std::invalid_argument("--out " + c.out + " already holds a run: continue it with --resume " + c.out +
@@ -173,6 +176,10 @@ void add_train(CLI::App& app) {
   add("momentum", c.momentum, "SGD momentum")->capture_default_str();
   add("iterations", c.iterations, "Iterations")->capture_default_str();
   add("dtype", o->dtype, "Precision of the training: " + nn::names_of(nn::kDTypeNames))->capture_default_str();
+  add("backprop", o->backprop,
+      "Through the S steps: taped (one tape), or recompute (keep each step's input only and re-record "
+      "the steps in backward: memory for S states, one more forward pass, same bits)")
+      ->capture_default_str();
   add("threads", c.threads, "OpenMP threads of this training, 1 to 256 (0: all cores)")->capture_default_str();
   add("seed", c.seed, "Seed of data, noise and initial weights")->capture_default_str();
   add("noise", c.noise, "Std of Gaussian noise on the targets")->capture_default_str();

@@ -21,15 +21,16 @@ template <class T>
 class TapedObjective final : public Objective {
  public:
   TapedObjective(MlpField net, ode::Method method, int steps, double t_data, const Tensor<double>& x,
-                 const Tensor<double>& y)
+                 const Tensor<double>& y, Backprop backprop)
       : net_(std::move(net)), method_(std::move(method)), steps_(steps), h_(t_data / steps), x_(convert<T>(x)),
-        y_(convert<T>(y)), all_x_(x_), all_y_(y_) {
+        y_(convert<T>(y)), all_x_(x_), all_y_(y_), backprop_(backprop) {
     if (steps < 1) throw std::invalid_argument("steps must be at least 1, got " + std::to_string(steps));
     if (x.shape() != y.shape()) throw std::invalid_argument("objective: inputs and targets differ in shape");
     field_ = net_.field("network", std::vector<std::string>(x.shape()[1], "y"));
   }
 
   double loss_and_grad(std::vector<Tensor<double>>& grad) override {
+    if (backprop_ == Backprop::recompute) return loss_and_grad_by_steps(grad);
     tape_.clear();
     const TapeParams<T>& p = net_.bind(tape_);
     Var<T> loss = record();
@@ -60,11 +61,17 @@ class TapedObjective final : public Objective {
       }
   }
 
+  std::size_t memory_bytes() const override {
+    std::size_t states = 0;
+    for (const Tensor<T>& s : states_) states += s.size() * sizeof(T);
+    return tape_.bytes() + states;
+  }
+
+  /// Forward only, one step per recording: memory for one step, whatever S.
   double loss() override {
+    const Tensor<T>& end = forward_states(false);
     tape_.clear();
-    autodiff::NoGrad<T> no_grad(tape_);
-    net_.bind(tape_);
-    return record().value()(0, 0);
+    return autodiff::mse_loss(tape_.constant(end), tape_.constant(y_)).value()(0, 0);
   }
 
  private:
@@ -72,6 +79,64 @@ class TapedObjective final : public Objective {
     Var<T> state = tape_.constant(x_);
     state = ode::integrate(method_, field_, state, h_, steps_);
     return autodiff::mse_loss(state, tape_.constant(y_));
+  }
+
+  /// The same gradient as one tape through all steps, with only the step inputs kept: a
+  /// forward pass without a tape stores them, then each step is recorded again, last first,
+  /// and backward through it continues from the gradient its output received. The parameters'
+  /// gradients start each step from what the later steps added (Tape::start_grad), so every
+  /// sum is formed in the full tape's order and the result is the same to the bit.
+  double loss_and_grad_by_steps(std::vector<Tensor<double>>& grad) {
+    forward_states(true);
+    tape_.clear();
+    Var<T> end = tape_.leaf(states_[steps_]);
+    Var<T> loss = autodiff::mse_loss(end, tape_.constant(y_));
+    tape_.backward(loss);
+    const double value = loss.value()(0, 0);
+    seed_ = end.grad();
+
+    std::vector<Tensor<T>> sums;  // the parameters' gradients so far, W₀, b₀, W₁, b₁, …
+    for (int s = steps_ - 1; s >= 0; --s) {
+      tape_.clear();
+      const TapeParams<T>& p = net_.bind(tape_);
+      Var<T> start = tape_.leaf(states_[s], /*requires_grad=*/s > 0);
+      if (!sums.empty()) {
+        for (std::size_t l = 0; l < p.weights.size(); ++l) {
+          tape_.start_grad(p.weights[l], sums[2 * l]);
+          tape_.start_grad(p.biases[l], sums[2 * l + 1]);
+        }
+      }
+      tape_.backward(method_.step(field_, start, h_), seed_);
+      sums.resize(2 * p.weights.size());
+      for (std::size_t l = 0; l < p.weights.size(); ++l) {
+        sums[2 * l] = p.weights[l].grad();
+        sums[2 * l + 1] = p.biases[l].grad();
+      }
+      if (s > 0) seed_ = start.grad();
+    }
+    grad.resize(sums.size());
+    for (std::size_t i = 0; i < sums.size(); ++i) {
+      if (grad[i].shape() != sums[i].shape()) grad[i].resize(sums[i].shape());
+      std::copy(sums[i].begin(), sums[i].end(), grad[i].begin());
+    }
+    return value;
+  }
+
+  /// The state after each step, without a tape: all of them (keep) or only the last (in
+  /// states_[0] and [1] alternately). Returns the final state.
+  const Tensor<T>& forward_states(bool keep) {
+    states_.resize(keep ? static_cast<std::size_t>(steps_) + 1 : 2);
+    states_[0] = x_;
+    std::size_t at = 0;
+    for (int s = 0; s < steps_; ++s) {
+      tape_.clear();
+      autodiff::NoGrad<T> no_grad(tape_);
+      net_.bind(tape_);
+      const std::size_t next = keep ? at + 1 : 1 - at;
+      states_[next] = method_.step(field_, tape_.constant(states_[at]), h_).value();
+      at = next;
+    }
+    return states_[at];
   }
 
   static void copy_grad(const Var<T>& v, Tensor<double>& out) {
@@ -88,14 +153,20 @@ class TapedObjective final : public Objective {
   Tensor<T> all_x_, all_y_;  ///< all the data
   ode::Field field_;
   Tape<T> tape_;
+  Backprop backprop_;
+  std::vector<Tensor<T>> states_;  ///< step inputs (Backprop::recompute, and loss())
+  Tensor<T> seed_;                 ///< the gradient reaching the current step's output
 };
 
 }  // namespace
 
 std::unique_ptr<Objective> make_objective(MlpField net, ode::Method method, int steps, double T,
-                                          const Tensor<double>& x, const Tensor<double>& y, const std::string& dtype) {
-  if (dtype == "f32") return std::make_unique<TapedObjective<float>>(std::move(net), std::move(method), steps, T, x, y);
-  if (dtype == "f64") return std::make_unique<TapedObjective<double>>(std::move(net), std::move(method), steps, T, x, y);
+                                          const Tensor<double>& x, const Tensor<double>& y, const std::string& dtype,
+                                          Backprop backprop) {
+  if (dtype == "f32")
+    return std::make_unique<TapedObjective<float>>(std::move(net), std::move(method), steps, T, x, y, backprop);
+  if (dtype == "f64")
+    return std::make_unique<TapedObjective<double>>(std::move(net), std::move(method), steps, T, x, y, backprop);
   throw std::invalid_argument("dtype '" + dtype + "' (use f32 or f64)");
 }
 

@@ -33,7 +33,7 @@ json to_json(const TrainConfig& c) {
               {"init", init_name(c.init)}, {"optimizer", optimizer_name(c.optimizer)},
               {"schedule", schedule_name(c.schedule)},
               {"lr", c.lr},               {"lr_decay", c.lr_decay},   {"momentum", c.momentum},
-              {"iterations", c.iterations}, {"dtype", dtype_name(c.dtype)}, {"threads", c.threads},
+              {"iterations", c.iterations}, {"dtype", dtype_name(c.dtype)}, {"backprop", name_of(kBackpropNames, c.backprop)}, {"threads", c.threads},
               {"seed", c.seed},           {"checkpoint_every", c.checkpoint_every},
               {"log_every", c.log_every}, {"noise", c.noise},         {"batch", c.batch},
               {"out", c.out}};
@@ -125,6 +125,7 @@ TrainConfig config_from_json(const json& j) {
   read_key(j, "momentum", c.momentum);
   read_key(j, "iterations", c.iterations);
   read_name(j, "dtype", kDTypeNames, c.dtype);
+  read_name(j, "backprop", kBackpropNames, c.backprop);
   read_key(j, "threads", c.threads);
   read_key(j, "seed", c.seed);
   read_key(j, "checkpoint_every", c.checkpoint_every);
@@ -183,6 +184,7 @@ TrainConfig resolve(TrainConfig c) {
   require_named(kOptimizerNames, c.optimizer, "optimizer");
   require_named(kScheduleNames, c.schedule, "schedule");
   require_named(kDTypeNames, c.dtype, "dtype");
+  require_named(kBackpropNames, c.backprop, "backprop");
   require(c.T > 0 && std::isfinite(c.T), "T", c.T, "must be positive");
   ode::require_range<std::int64_t>("steps", c.steps, 1, kMaxSteps);
   ode::require_range<std::int64_t>("points", std::int64_t(c.points), 1, kMaxPoints);
@@ -272,7 +274,7 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
   const ode::Method method = ode::method(c.method);
   MlpField net(params);
   const std::string dtype(dtype_name(c.dtype));
-  auto objective = make_objective(net, method, c.steps, c.T, train_set.x, train_set.y, dtype);
+  auto objective = make_objective(net, method, c.steps, c.T, train_set.x, train_set.y, dtype, c.backprop);
   auto test_objective = make_objective(net, method, c.steps, c.T, test_set.x, test_set.y, dtype);
 
   OptimizerOptions options;

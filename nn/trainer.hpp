@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nn/mlp.hpp"
+#include "nn/objective.hpp"
 #include "nn/optimizer.hpp"
 #include "nn/progress.hpp"
 #include "nn/settings.hpp"
@@ -47,6 +48,7 @@ struct TrainConfig {
   double lr = 0.01, lr_decay = 1000, momentum = 0.9;
   long iterations = 10000;
   DType dtype = DType::f32;
+  Backprop backprop = Backprop::taped;     ///< recompute: memory for S states instead of S steps' tapes
   int threads = 0;                         ///< 1..256 for this training; 0: the calling thread's (all cores by default)
   std::uint64_t seed = 0;
   long checkpoint_every = 1000;            ///< also the interval at which the best model is chosen

@@ -264,7 +264,7 @@ TEST_CASE("a run.json missing settings resumes with their defaults", "[trainer][
   const fs::path run_file = fs::path(sparse.out) / "run.json";
   nlohmann::json run = read_json(run_file);
   for (const char* key : {"field", "params", "domain", "T", "points", "test_points", "depth", "activation", "init",
-                          "optimizer", "schedule", "lr", "lr_decay", "momentum", "threads", "noise", "batch", "out"})
+                          "optimizer", "schedule", "lr", "lr_decay", "momentum", "threads", "noise", "batch", "backprop", "out"})
     run["config"].erase(key);
   run.erase("version");
   write_json(run_file, run);
