@@ -68,7 +68,10 @@ void run_reproduce(ReproduceCli& c) {
   const ReproduceResult r = reproduce(c.options, progress, &g_stop);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
-  if (c.options.plan) return;
+  if (c.options.plan) {
+    std::cout << r.plan;
+    return;
+  }
   if (r.interrupted) {
     std::cerr << "\ninterrupted: finished runs are kept; run the same command again to resume\n";
     std::exit(130);
@@ -103,7 +106,8 @@ void add_reproduce(CLI::App& app) {
   cmd->add_option("--out", o.out, "Output directory")->capture_default_str();
   cmd->add_flag("--resume", c->resume, "Continue in DIR (a plain re-run does the same: finished runs are skipped)");
   cmd->add_flag("--no-figures", c->no_figures, "Write tables and report only");
-  cmd->add_flag("--plan", o.plan, "Print the runs and their relative cost, train nothing");
+  cmd->add_flag("--plan", o.plan, "Print the runs, their relative cost and their schedule, train nothing");
+  cmd->add_option("--ranks", o.ranks, "With --plan: the ranks (or jobs) to schedule for (default: --jobs, or the MPI job's ranks)");
   cmd->callback([c] { run_reproduce(*c); });
 }
 
