@@ -1,5 +1,6 @@
 // `nimde reproduce`: the paper's experiments, their tables, figures and report in one command.
 // Ctrl-C checkpoints the runs in flight and exits 130; a re-run into the same DIR resumes.
+// Started by an MPI launcher (mpirun, srun), it spreads the runs over the job's ranks.
 #include <unistd.h>
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <iostream>
 
 #include "experiments/commands.hpp"
+#include "experiments/mpi_reproduce.hpp"
 #include "experiments/options.hpp"
 #include "experiments/reproduce.hpp"
 #include "ode/checked_input.hpp"
@@ -65,9 +67,15 @@ void run_reproduce(ReproduceCli& c) {
   TerminalProgress progress(isatty(2));
   std::signal(SIGINT, on_reproduce_signal);
   std::signal(SIGTERM, on_reproduce_signal);
-  const ReproduceResult r = reproduce(c.options, progress, &g_stop);
+  ReproduceResult r;
+  try {
+    r = launched_by_mpi() ? reproduce_mpi(c.options, progress, &g_stop) : reproduce(c.options, progress, &g_stop);
+  } catch (const ReportedByRankZero&) {
+    std::exit(1);
+  }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  if (r.rank != 0) std::exit(r.interrupted ? 130 : 0);
   if (c.options.plan) {
     std::cout << r.plan;
     return;
