@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "experiments/commands.hpp"
+#include "nn/settings.hpp"
+#include "ode/checked_input.hpp"
 #include "experiments/options.hpp"
 #include "experiments/compare.hpp"
 
@@ -13,16 +15,16 @@ namespace {
 struct CompareOptions {
   std::string model, format;
   int order = 3, correct = -1;
-  std::size_t test_points = 2000;
+  long long test_points = 2000;  // signed, so that -1 is refused rather than wrapped
 };
 
 void run_compare(const CompareOptions& o) {
   if (o.order < 0 || o.order > 7) throw std::invalid_argument("--order " + std::to_string(o.order) + " (use 0..7)");
   if (o.correct < -1 || o.correct > 7)
     throw std::invalid_argument("--correct " + std::to_string(o.correct) + " (use 0..7; -1 for none)");
-  if (o.test_points == 0) throw std::invalid_argument("--test-points must be at least 1");
+  ode::require_range<long long>("--test-points", o.test_points, 1, nn::kMaxPoints);
   const nn::Model m = nn::load_model(o.model);
-  const imde::Comparison c = compare_model(m, o.order, o.correct, o.test_points);
+  const imde::Comparison c = compare_model(m, o.order, o.correct, std::size_t(o.test_points));
   if (o.format == "json") {
     nlohmann::json rows = nlohmann::json::array();
     for (std::size_t n = 0; n < c.error_imde.size(); ++n) rows.push_back({{"order", n}, {"error", c.error_imde[n]}});

@@ -10,6 +10,7 @@
 #include "experiments/commands.hpp"
 #include "experiments/options.hpp"
 #include "nn/gradients.hpp"
+#include "nn/settings.hpp"
 #include "ode/checked_input.hpp"
 #include "ode/systems.hpp"
 
@@ -20,24 +21,27 @@ struct GradientOptions {
   SystemOptions system;
   std::string method = "rk4", steps = "1,2,4,8", format;
   double T = 0.1;
-  std::size_t width = 16, points = 64;
+  long long width = 16, points = 64;  // signed, so that -1 is refused rather than wrapped
   std::uint64_t seed = 0;
 };
 
 void run_gradients(const GradientOptions& o) {
-  if (!(o.T > 0)) throw std::invalid_argument("--T must be positive, got " + std::to_string(o.T));
+  ode::require(o.T > 0 && std::isfinite(o.T), "--T", o.T, "must be positive");
+  ode::require_range<long long>("--width", o.width, 1, nn::kMaxWidth);
+  ode::require_range<long long>("--points", o.points, 1, nn::kMaxPoints);
   if (!o.system.field.empty() && o.system.domain.empty())
     throw std::invalid_argument("--field needs --domain \"lo1:hi1,lo2:hi2,...\"");
   const ode::System sys = make_system(o.system);
   std::vector<int> steps;
   for (double s : ode::parse_doubles(o.steps, "--steps")) {
-    if (s < 1 || s != std::floor(s)) throw std::invalid_argument("--steps entry " + std::to_string(s) + " is not a positive integer");
+    ode::require(s >= 1 && s <= double(nn::kMaxSteps) && s == std::floor(s), "--steps entry", s,
+                 "must be an integer from 1 to " + std::to_string(nn::kMaxSteps));
     steps.push_back(static_cast<int>(s));
   }
   const ode::Method m = ode::method(o.method);
   auto number = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
   nlohmann::json rows = nlohmann::json::array();
-  for (const nn::GradientStudyRow& r : nn::gradient_study(sys, m, o.T, steps, o.width, o.points, o.seed))
+  for (const nn::GradientStudyRow& r : nn::gradient_study(sys, m, o.T, steps, std::size_t(o.width), std::size_t(o.points), o.seed))
     rows.push_back({{"steps", r.steps},
                     {"loss", r.loss},
                     {"dto_vs_fd", r.dto_vs_fd},

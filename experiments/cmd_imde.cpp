@@ -8,6 +8,7 @@
 // point, columns named by the variables. A model brings its own method and h = T/S as defaults.
 // Further `imde` subcommands attach to the same parent in add_imde.
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -177,6 +178,12 @@ void run_eval(const EvalOptions& o) {
   Table table{base.names(), {}};
   for (std::size_t i = 0; i < points.size(); ++i)
     table.rows.emplace_back(fx.begin() + static_cast<long>(i * base.dim()), fx.begin() + static_cast<long>((i + 1) * base.dim()));
+  for (std::size_t i = 0; i < points.size(); ++i)
+    if (!std::all_of(table.rows[i].begin(), table.rows[i].end(), [](double v) { return std::isfinite(v); })) {
+      std::cerr << "# warning: the field is not finite at point " << i << " (and perhaps others): the series overflows "
+                   "there; a smaller --h or --order may help\n";
+      break;
+    }
   if (o.format == "csv") {
     write_csv(std::cout, table);
     return;

@@ -12,6 +12,7 @@
 
 #include "experiments/commands.hpp"
 #include "experiments/mpi_reproduce.hpp"
+#include "experiments/stop_signals.hpp"
 #include "experiments/options.hpp"
 #include "experiments/reproduce.hpp"
 #include "ode/checked_input.hpp"
@@ -19,8 +20,6 @@
 namespace nimde::experiments {
 namespace {
 
-std::atomic<bool> g_stop{false};
-extern "C" void on_reproduce_signal(int) { g_stop = true; }
 
 std::string clock_text(double s) {
   if (!std::isfinite(s)) return "?";
@@ -65,24 +64,24 @@ void run_reproduce(ReproduceCli& c) {
   if (!c.only.empty()) c.options.only = ode::split_list(c.only, ',');
   c.options.figures = !c.no_figures;
   TerminalProgress progress(isatty(2));
-  std::signal(SIGINT, on_reproduce_signal);
-  std::signal(SIGTERM, on_reproduce_signal);
+  const StopOnSignals signals;
   ReproduceResult r;
   try {
-    r = launched_by_mpi() ? reproduce_mpi(c.options, progress, &g_stop) : reproduce(c.options, progress, &g_stop);
+    r = launched_by_mpi() ? reproduce_mpi(c.options, progress, signals.requested())
+                          : reproduce(c.options, progress, signals.requested());
   } catch (const ReportedByRankZero&) {
-    std::exit(1);
+    throw ExitStatus{1};
   }
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-  if (r.rank != 0) std::exit(r.interrupted ? 130 : 0);
+  // A rank stopped by another rank (or a run stopped by a rank) saw no signal of its own.
+  const int interrupted_status = 128 + (signals.signal() != 0 ? signals.signal() : SIGINT);
+  if (r.rank != 0) throw ExitStatus{r.interrupted ? interrupted_status : 0};  // rank 0 reports
   if (c.options.plan) {
     std::cout << r.plan;
     return;
   }
   if (r.interrupted) {
     std::cerr << "\ninterrupted: finished runs are kept; run the same command again to resume\n";
-    std::exit(130);
+    throw ExitStatus{interrupted_status};
   }
   // The conclusion table of the report, and where everything is.
   std::ifstream report(r.report);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,9 @@
 
 namespace nimde::experiments {
 namespace {
+
+/// Rows beyond which output that must be gathered first (JSON, adaptive) is refused.
+constexpr long long kMaxGatheredRows = 1'000'000;
 
 struct SolveOptions {
   SystemOptions system;
@@ -98,23 +102,14 @@ void run_solve(const SolveOptions& o) {
   if (o.substeps < 1) throw std::invalid_argument("--substeps must be >= 1, got " + std::to_string(o.substeps));
   const double rtol = parse_positive(o.rtol, "--rtol"), atol = parse_positive(o.atol, "--atol");
 
-  // The states at t = n·H, n = 0..N.
-  std::vector<ode::Point<double>> ys{ode::Point<double>{y0}};
-  std::string method_name = o.method;
-  if (adaptive) {
-    std::vector<double> times;
-    for (long long n = 1; n <= N; ++n) times.push_back(static_cast<double>(n) * h);
-    ode::AdaptiveOptions options;
-    options.rtol = rtol;
-    options.atol = atol;
-    if (N > 0)
-      for (ode::Point<double>& y : ode::integrate_adaptive(o.method, sys.field, ys[0], 0.0, times, options))
-        ys.push_back(std::move(y));
-  } else {
-    const ode::Method m = fixed_step_method(o);
-    method_name = m.name();
-    for (long long n = 1; n <= N; ++n) ys.push_back(ode::integrate(m, sys.field, ys.back(), h / o.substeps, o.substeps));
-  }
+  std::optional<ode::Method> fixed;  // before any row, so that a bad tableau prints nothing
+  if (!adaptive) fixed.emplace(fixed_step_method(o));
+  const bool csv = o.format == "csv";
+  if ((adaptive || !csv) && N > kMaxGatheredRows)
+    throw std::invalid_argument("--steps " + std::to_string(N) + ": at most " + std::to_string(kMaxGatheredRows) +
+                                " rows " + (adaptive ? "with an adaptive method" : "in --format json") +
+                                " (the rows are gathered before printing); --format csv with a fixed-step method "
+                                "streams any number");
 
   Table table;
   table.columns.push_back("t");
@@ -126,24 +121,46 @@ void run_solve(const SolveOptions& o) {
       table.columns.push_back(column);
     }
   }
-  for (std::size_t n = 0; n < ys.size(); ++n) {
+  // Row n (t = n·H, n = 0..N) is printed as soon as it is computed in CSV, gathered for JSON.
+  std::optional<CsvRows> rows;
+  if (csv) rows.emplace(std::cout, table.columns);
+  bool finite = true;
+  auto emit = [&](long long n, const std::vector<double>& x) {
     std::vector<double> row{static_cast<double>(n) * h};
-    row.insert(row.end(), ys[n].x.begin(), ys[n].x.end());
+    row.insert(row.end(), x.begin(), x.end());
     if (o.invariants)
-      for (const ode::Invariant& inv : sys.invariants) row.push_back(inv.value(ys[n].x));
-    table.rows.push_back(std::move(row));
-  }
-  for (std::size_t n = 0; n < ys.size(); ++n) {
-    if (!std::all_of(ys[n].x.begin(), ys[n].x.end(), [](double v) { return std::isfinite(v); })) {
-      std::cerr << "# warning: the solution is not finite from t = " << round_trip(table.rows[n][0]) << " on\n";
-      break;
+      for (const ode::Invariant& inv : sys.invariants) row.push_back(inv.value(x));
+    if (finite && !std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); })) {
+      finite = false;
+      std::cerr << "# warning: the solution is not finite from t = " << round_trip(row[0]) << " on\n";
+    }
+    if (rows) rows->add(row);
+    else table.rows.push_back(std::move(row));
+  };
+
+  std::string method_name = o.method;
+  emit(0, y0);
+  if (adaptive) {
+    std::vector<double> times;
+    for (long long n = 1; n <= N; ++n) times.push_back(static_cast<double>(n) * h);
+    ode::AdaptiveOptions options;
+    options.rtol = rtol;
+    options.atol = atol;
+    if (N > 0) {
+      long long n = 1;
+      for (const ode::Point<double>& y : ode::integrate_adaptive(o.method, sys.field, ode::Point<double>{y0}, 0.0, times, options))
+        emit(n++, y.x);
+    }
+  } else {
+    method_name = fixed->name();
+    ode::Point<double> y{y0};
+    for (long long n = 1; n <= N; ++n) {
+      y = ode::integrate(*fixed, sys.field, y, h / o.substeps, o.substeps);
+      emit(n, y.x);
     }
   }
+  if (csv) return;
 
-  if (o.format == "csv") {
-    write_csv(std::cout, table);
-    return;
-  }
   const std::size_t d = sys.dim();
   nlohmann::ordered_json out{{"system", sys.name}};
   if (!o.system.field.empty()) out["field"] = o.system.field;

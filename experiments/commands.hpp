@@ -9,6 +9,7 @@ namespace nimde::experiments {
 void add_demo(CLI::App& app);
 void add_gradients(CLI::App& app);
 void add_train(CLI::App& app);
+void add_data(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_compare(CLI::App& app);
 void add_imde(CLI::App& app);

@@ -24,8 +24,15 @@ std::string choice_error(std::string_view option, const std::string& value, cons
 }  // namespace
 
 void add_system_options(CLI::App* cmd, SystemOptions& o, bool with_domain) {
-  cmd->add_option("--system", o.system, "Built-in system (pendulum, cubic-oscillator, lorenz, harmonic, kepler, ...)");
-  cmd->add_option("--field", o.field, "User field instead of --system, e.g. \"p' = -10*sin(q); q' = p\"");
+  auto non_empty = [](std::string message) {
+    return CLI::Validator([message](std::string& v) { return v.empty() ? message : std::string(); }, "", "");
+  };
+  std::string systems;
+  for (const std::string& n : ode::system_names()) systems += (systems.empty() ? "" : ", ") + n;
+  cmd->add_option("--system", o.system, "Built-in system (pendulum, cubic-oscillator, lorenz, harmonic, kepler, ...)")
+      ->check(non_empty("--system '' is empty: give one of " + systems));
+  cmd->add_option("--field", o.field, "User field instead of --system, e.g. \"p' = -10*sin(q); q' = p\"")
+      ->check(non_empty("--field '' is empty: give the field's equations"));
   cmd->add_option("--param", o.params, "Parameter of --field, name=value (repeatable)");
   if (with_domain) cmd->add_option("--domain", o.domain, "Sampling box of --field, \"lo1:hi1,lo2:hi2,...\"");
 }

@@ -1,6 +1,9 @@
 #include "experiments/output.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <stdexcept>
 #include <ostream>
 
 namespace nimde::experiments {
@@ -20,13 +23,25 @@ std::string csv_field(const std::string& s) {
 }
 }  // namespace
 
+CsvRows::CsvRows(std::ostream& out, const std::vector<std::string>& columns) : out_(out) {
+  for (std::size_t j = 0; j < columns.size(); ++j) out_ << (j ? "," : "") << csv_field(columns[j]);
+  out_ << "\n";
+  check();
+}
+
+void CsvRows::add(const std::vector<double>& row) {
+  for (std::size_t j = 0; j < row.size(); ++j) out_ << (j ? "," : "") << round_trip(row[j]);
+  out_ << "\n";
+  check();
+}
+
+void CsvRows::check() {
+  if (!out_) throw std::runtime_error(std::string("cannot write the output: ") + std::strerror(errno ? errno : EIO));
+}
+
 void write_csv(std::ostream& out, const Table& table) {
-  for (std::size_t j = 0; j < table.columns.size(); ++j) out << (j ? "," : "") << csv_field(table.columns[j]);
-  out << "\n";
-  for (const std::vector<double>& row : table.rows) {
-    for (std::size_t j = 0; j < row.size(); ++j) out << (j ? "," : "") << round_trip(row[j]);
-    out << "\n";
-  }
+  CsvRows rows(out, table.columns);
+  for (const std::vector<double>& row : table.rows) rows.add(row);
 }
 
 nlohmann::json to_json(const Table& table) {

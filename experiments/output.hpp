@@ -22,6 +22,19 @@ struct Table {
 /// a comma or a quote are quoted.
 void write_csv(std::ostream& out, const Table& table);
 
+/// A CSV table written row by row as the rows are computed. A row that cannot be written
+/// (a full disk, a closed pipe) throws "cannot write the output: REASON", so that the work
+/// stops there instead of running on.
+class CsvRows {
+ public:
+  CsvRows(std::ostream& out, const std::vector<std::string>& columns);
+  void add(const std::vector<double>& row);
+
+ private:
+  void check();
+  std::ostream& out_;
+};
+
 /// {"columns": [...], "rows": [[...], ...]}; doubles are written to round-trip, NaN and ±inf as null.
 nlohmann::json to_json(const Table& table);
 

@@ -222,7 +222,7 @@ std::optional<std::string> execute(const Reproduction& r, const Job& job, int th
   json metrics = read_json(metrics_path);
   if (!metrics.is_object() || !metrics.contains("training")) {
     nn::NullProgress quiet;
-    const bool resume = fs::exists(dir / "checkpoint.json") && fs::exists(dir / "run.json");
+    const bool resume = fs::exists(dir / "run.json");  // a run begun (resume restarts one without checkpoint)
     const nn::TrainResult t = resume ? nn::resume_training(dir.string(), quiet, stop)
                                      : nn::train(train_config(job.run, dir.string(), threads), quiet, stop);
     if (t.interrupted) return std::nullopt;

@@ -122,18 +122,6 @@ Model model_from_json(const json& j) {
   return m;
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 void save_model(const Model& m, const std::string& path) { write_file_atomically(path, to_json(m).dump(1) + "\n"); }
 
 Model load_model(const std::string& path) {

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nn/atomic_file.hpp"
 #include "nn/mlp.hpp"
 #include "ode/systems.hpp"
 
@@ -45,11 +46,8 @@ nlohmann::json to_json(const Model& m);
 /// Validates format, version, shapes and finiteness; errors name the offending key.
 Model model_from_json(const nlohmann::json& j);
 
-/// Writes to PATH.tmp, then renames over PATH: a reader never sees half a file.
+/// Written atomically (nn/atomic_file.hpp): a reader never sees half a file.
 void save_model(const Model& m, const std::string& path);
 Model load_model(const std::string& path);
-
-/// Writes text to path atomically (temporary file, then rename).
-void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace nimde::nn

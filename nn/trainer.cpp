@@ -10,7 +10,9 @@
 #include <stdexcept>
 
 #include "autodiff/parallel.hpp"
+#include "nn/atomic_file.hpp"
 #include "nn/dataset.hpp"
+#include "nn/directory_lock.hpp"
 #include "nn/model_file.hpp"
 #include "nn/objective.hpp"
 #include "nn/optimizer.hpp"
@@ -140,6 +142,21 @@ ode::System make_system(const TrainConfig& c) {
   return ode::expression_system(c.field, c.field_params, c.domain);
 }
 
+/// Targets that overflow (a field that blows up within T) would show as an infinite loss at
+/// iteration 0; say what is wrong instead, and where.
+void require_finite(const Dataset& d, const std::string& which) {
+  for (std::size_t i = 0; i < d.y.shape()[0]; ++i)
+    for (std::size_t k = 0; k < d.y.shape()[1]; ++k)
+      if (!std::isfinite(d.y(i, k)) || !std::isfinite(d.x(i, k))) {
+        std::ostringstream x;
+        x.precision(6);
+        for (std::size_t j = 0; j < d.x.shape()[1]; ++j) x << (j ? ", " : "") << d.x(i, j);
+        throw std::invalid_argument("the " + which + " data are not finite: the exact flow over T = " +
+                                    ode::shown(d.T) + " from point " + std::to_string(i) + " (" + x.str() +
+                                    ") leaves the range of doubles; choose a smaller T or domain");
+      }
+}
+
 /// `value` is one of the table's (an enum set from a number can be anything).
 template <class E, std::size_t N>
 void require_named(const NameTable<E, N>& table, E value, const std::string& field) {
@@ -152,7 +169,7 @@ void require_named(const NameTable<E, N>& table, E value, const std::string& fie
 
 TrainConfig resolve(TrainConfig c) {
   if (c.system.empty() == c.field.empty())
-    throw SettingError("system", "", c.system.empty() ? "give a system or a field" : "give a system or a field, not both");
+    throw SettingError("system/field", "", c.system.empty() ? "give one of them" : "give one of them, not both");
   if (!c.field.empty() && c.domain.empty()) throw SettingError("domain", "", "a user field needs a sampling domain");
   if (!c.system.empty() && !(c.domain.empty() && c.field_params.empty()))
     throw SettingError(c.domain.empty() ? "params" : "domain", "", "applies only to a user field, not to " + c.system);
@@ -167,17 +184,20 @@ TrainConfig resolve(TrainConfig c) {
   require_named(kScheduleNames, c.schedule, "schedule");
   require_named(kDTypeNames, c.dtype, "dtype");
   require(c.T > 0 && std::isfinite(c.T), "T", c.T, "must be positive");
-  require(c.steps >= 1, "steps", c.steps, "must be at least 1");
-  require(c.points >= 1, "points", c.points, "must be at least 1");
-  require(c.width >= 1, "width", c.width, "must be at least 1");
-  require(c.iterations >= 0, "iterations", c.iterations, "must not be negative");
+  ode::require_range<std::int64_t>("steps", c.steps, 1, kMaxSteps);
+  ode::require_range<std::int64_t>("points", std::int64_t(c.points), 1, kMaxPoints);
+  ode::require_range<std::int64_t>("test_points", std::int64_t(c.test_points), 1, kMaxPoints);
+  ode::require_range<std::int64_t>("width", std::int64_t(c.width), 1, kMaxWidth);
+  ode::require_range<std::int64_t>("depth", std::int64_t(c.depth), 1, kMaxDepth);
+  ode::require_range<std::int64_t>("iterations", c.iterations, 0, kMaxIterations);
   require(c.lr > 0 && std::isfinite(c.lr), "lr", c.lr, "must be positive");
   require(c.lr_decay > 0 && std::isfinite(c.lr_decay), "lr_decay", c.lr_decay, "must be positive");
+  require(c.momentum >= 0 && c.momentum < 1, "momentum", c.momentum, "must be from 0 to below 1");
   require(c.threads >= 0 && c.threads <= kMaxThreads, "threads", c.threads,
           "must be from 1 to " + std::to_string(kMaxThreads) + ", or 0 for all cores");
-  require(c.checkpoint_every >= 1, "checkpoint_every", c.checkpoint_every, "must be at least 1");
-  require(c.log_every >= 1, "log_every", c.log_every, "must be at least 1");
-  require(c.noise >= 0, "noise", c.noise, "must not be negative");
+  ode::require_range<std::int64_t>("checkpoint_every", c.checkpoint_every, 1, kMaxIterations);
+  ode::require_range<std::int64_t>("log_every", c.log_every, 1, kMaxIterations);
+  require(c.noise >= 0 && std::isfinite(c.noise), "noise", c.noise, "must not be negative");
   require(!c.out.empty(), "out", c.out, "a run directory is needed");
   require(c.batch <= c.points, "batch", c.batch, "exceeds the " + std::to_string(c.points) + " points");
   require(c.batch == 0 || c.optimizer != OptimizerKind::lbfgs, "batch", c.batch, "L-BFGS is full batch");
@@ -243,6 +263,8 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
   const DataSplit data = make_split(sys, c.points, c.test_points, c.T, c.seed, c.noise);
   const Dataset& train_set = data.train;
   const Dataset& test_set = data.test;
+  require_finite(train_set, "training");
+  require_finite(test_set, "test");
 
   auto params = std::make_shared<MlpParams>(
       make_mlp(sys.dim(), c.width, c.depth, c.activation, c.init, c.seed));
@@ -260,7 +282,7 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
   const std::unique_ptr<Optimizer> optimizer = make_optimizer(c.optimizer, parameter_list(*params), options);
   const Closure loss_and_grad = [&](std::vector<Tensor<double>>& g) { return objective->loss_and_grad(g); };
 
-  long start = 0;
+  long start = 0, best_iteration = 0;
   double best_loss = INFINITY, seconds_before = 0;
   std::vector<std::array<double, 4>> history;  // iteration, loss, test loss, lr
   if (checkpoint) {
@@ -269,9 +291,28 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
     optimizer->load_state(checkpoint->at("optimizer"));
     start = checkpoint->at("iteration");
     best_loss = checkpoint->at("best_loss").is_null() ? INFINITY : checkpoint->at("best_loss").get<double>();
+    // Checkpoints of 0.1 did not record where the best model came from.
+    best_iteration = checkpoint->value("best_iteration", start);
     seconds_before = checkpoint->at("seconds");
     history = checkpoint->at("history").get<std::vector<std::array<double, 4>>>();
   }
+
+  // The losses model.json states are those `nimde eval` reproduces: of the kept weights, in
+  // double, on the run's own data; recomputed only when the kept weights change (and once
+  // after a resume, which gives the same numbers).
+  struct BestLosses {
+    double train = NAN, test = NAN;
+  } best_cache;
+  bool best_changed = true;
+  auto best_losses = [&]() -> const BestLosses& {
+    if (best_changed && std::isfinite(best_loss)) {
+      MlpField kept(std::make_shared<MlpParams>(best));
+      best_cache.train = make_objective(kept, method, c.steps, c.T, train_set.x, train_set.y, "f64")->loss();
+      best_cache.test = make_objective(kept, method, c.steps, c.T, test_set.x, test_set.y, "f64")->loss();
+      best_changed = false;
+    }
+    return best_cache;
+  };
 
   json run{{"version", kRunFileVersion},
            {"config", to_json(c)},
@@ -283,6 +324,7 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
               {"params", tensors_to_json(*params)},
               {"best_params", tensors_to_json(best)},
               {"best_loss", std::isfinite(best_loss) ? json(best_loss) : json(nullptr)},
+              {"best_iteration", best_iteration},
               {"optimizer", optimizer->state()},
               {"seconds", seconds},
               {"history", history}};
@@ -303,10 +345,12 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
     m.T = c.T;
     m.seed = c.seed;
     m.names = sys.field.names();
-    m.training = {{"iterations", iteration}, {"points", c.points}, {"test_points", c.test_points}, {"noise", c.noise},
-                  {"optimizer", optimizer_name(c.optimizer)},
-                  {"train_loss", std::isfinite(best_loss) ? json(best_loss) : json(nullptr)},
-                  {"test_loss", history.empty() ? json(nullptr) : json(history.back()[2])}};
+    // The metadata describe the weights in the file: the best checkpoint's, not the last iteration's.
+    const BestLosses& losses = best_losses();
+    m.training = {{"iterations", best_iteration}, {"iterations_run", iteration}, {"points", c.points},
+                  {"test_points", c.test_points}, {"noise", c.noise}, {"optimizer", optimizer_name(c.optimizer)},
+                  {"train_loss", std::isfinite(losses.train) ? json(losses.train) : json(nullptr)},
+                  {"test_loss", std::isfinite(losses.test) ? json(losses.test) : json(nullptr)}};
     save_model(m, (fs::path(out) / "model.json").string());
     run["seconds"] = seconds;
     run["iterations_done"] = iteration;
@@ -316,7 +360,14 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   long last_good = start;
-  if (!checkpoint) write_outputs(0, 0);
+  if (!checkpoint) {
+    // run.json first: from now on the directory is a run that `resume` continues (from the
+    // start, should no checkpoint follow) and a fresh training refuses to overwrite.
+    run["seconds"] = 0;
+    run["iterations_done"] = 0;
+    write_file_atomically((fs::path(out) / "run.json").string(), run.dump(1) + "\n");
+    write_outputs(0, 0);
+  }
 
   TrainResult result;
   long it = start;
@@ -352,6 +403,8 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
       const double current = objective->loss();
       if (current < best_loss) {
         best_loss = current;
+        best_iteration = done;
+        best_changed = true;
         best = *params;
       }
       write_outputs(done, seconds_before + elapsed());
@@ -365,13 +418,15 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
     const double current = result.interrupted ? INFINITY : objective->loss();
     if (current < best_loss) {
       best_loss = current;
+      best_iteration = it;
+      best_changed = true;
       best = *params;
     }
     write_outputs(it, seconds_before + elapsed());
   }
   result.iterations = it;
-  result.train_loss = best_loss;
-  result.test_loss = history.empty() ? NAN : history.back()[2];
+  result.train_loss = best_losses().train;
+  result.test_loss = best_losses().test;
   result.seconds = seconds_before + elapsed();
   return result;
 }
@@ -380,16 +435,28 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
 
 TrainResult train(const TrainConfig& config, TrainProgress& progress, const std::atomic<bool>* stop, long stop_after) {
   const TrainConfig c = resolve(config);
-  std::filesystem::create_directories(c.out);
+  const DirectoryLock lock(c.out);
+  if (std::filesystem::exists(std::filesystem::path(c.out) / "run.json"))
+    throw std::invalid_argument(c.out + " already holds a run: continue it with resume, or discard it first");
+  remove_stale_temporaries(c.out);
   return run_training(c, nullptr, progress, stop, stop_after);
+}
+
+void discard_run(const std::string& dir) {
+  const DirectoryLock lock(dir);
+  for (const char* name : {"run.json", "checkpoint.json", "model.json", "loss.csv"})
+    std::filesystem::remove(std::filesystem::path(dir) / name);
+  remove_stale_temporaries(dir);
 }
 
 TrainResult resume_training(const std::string& dir, TrainProgress& progress, const std::atomic<bool>* stop,
                             long stop_after) {
   namespace fs = std::filesystem;
+  if (!fs::exists(fs::path(dir) / "run.json")) throw std::invalid_argument("cannot resume " + dir + ": no run.json there");
+  const DirectoryLock lock(dir);
+  remove_stale_temporaries(dir);
   std::ifstream run_file(fs::path(dir) / "run.json"), ckpt_file(fs::path(dir) / "checkpoint.json");
   if (!run_file) throw std::invalid_argument("cannot resume " + dir + ": no run.json there");
-  if (!ckpt_file) throw std::invalid_argument("cannot resume " + dir + ": no checkpoint.json there");
   const json run = json::parse(run_file);
   const int version = run.value("version", 1);
   if (version > kRunFileVersion)
@@ -403,6 +470,9 @@ TrainResult resume_training(const std::string& dir, TrainProgress& progress, con
   } catch (const SettingError& e) {
     throw std::invalid_argument("cannot resume " + dir + ": run.json has " + e.what());
   }
+  // Killed before its first checkpoint: the run starts again from its settings, which give the
+  // same result as the uninterrupted start.
+  if (!ckpt_file) return run_training(c, nullptr, progress, stop, stop_after);
   const json checkpoint = json::parse(ckpt_file);
   return run_training(c, &checkpoint, progress, stop, stop_after);
 }

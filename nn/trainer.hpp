@@ -74,7 +74,7 @@ TrainConfig resolve(TrainConfig c);
 
 struct TrainResult {
   long iterations = 0;        ///< iterations done in total
-  double train_loss = 0;      ///< of the kept (best) model
+  double train_loss = 0;      ///< of the kept (best) model, in double, as `evaluate` gives it
   double test_loss = 0;
   double seconds = 0;
   bool interrupted = false;   ///< stopped by `stop` or `stop_after`; a checkpoint was written
@@ -85,8 +85,14 @@ struct TrainResult {
 /// `stop_after` ≥ 0 does the same after that many iterations of this call.
 TrainResult train(const TrainConfig& c, TrainProgress& progress, const std::atomic<bool>* stop = nullptr,
                   long stop_after = -1);
+/// Both hold DIR's lock (nn/directory_lock.hpp) while they write there: a second writer is
+/// refused with a message naming the holder. `train` refuses a directory that holds a run.
+///
 /// Continues the run in `dir` from its checkpoint, with the settings its run.json holds.
 TrainResult resume_training(const std::string& dir, TrainProgress& progress, const std::atomic<bool>* stop = nullptr,
                             long stop_after = -1);
+
+/// Removes the run in `dir` (its run.json, checkpoint, model and loss history), under its lock.
+void discard_run(const std::string& dir);
 
 }  // namespace nimde::nn
