@@ -150,7 +150,7 @@ ReproduceResult rank_zero(const Reproduction& rep, const Session& mpi, Reproduce
     if (halt || !failure.empty()) return std::nullopt;
     return schedule.next();
   };
-  // A finished job's report, from rank `r` (0 included); false when the rank stops.
+  // A finished job's report, from rank `r` (0 included).
   auto record = [&](int r, const json& report) {
     const std::size_t j = in_flight.at(r);
     in_flight.erase(r);
