@@ -1,14 +1,17 @@
 // `nimde reproduce`: the paper's experiments, their tables, figures and report in one command.
 // Ctrl-C checkpoints the runs in flight and exits 130; a re-run into the same DIR resumes.
+// Started by an MPI launcher (mpirun, srun), it spreads the runs over the job's ranks.
 #include <unistd.h>
 
 #include <atomic>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
 #include "experiments/commands.hpp"
+#include "experiments/mpi_reproduce.hpp"
 #include "experiments/stop_signals.hpp"
 #include "experiments/options.hpp"
 #include "experiments/reproduce.hpp"
@@ -62,11 +65,23 @@ void run_reproduce(ReproduceCli& c) {
   c.options.figures = !c.no_figures;
   TerminalProgress progress(isatty(2));
   const StopOnSignals signals;
-  const ReproduceResult r = reproduce(c.options, progress, signals.requested());
-  if (c.options.plan) return;
+  ReproduceResult r;
+  try {
+    r = launched_by_mpi() ? reproduce_mpi(c.options, progress, signals.requested())
+                          : reproduce(c.options, progress, signals.requested());
+  } catch (const ReportedByRankZero&) {
+    throw ExitStatus{1};
+  }
+  // A rank stopped by another rank (or a run stopped by a rank) saw no signal of its own.
+  const int interrupted_status = 128 + (signals.signal() != 0 ? signals.signal() : SIGINT);
+  if (r.rank != 0) throw ExitStatus{r.interrupted ? interrupted_status : 0};  // rank 0 reports
+  if (c.options.plan) {
+    std::cout << r.plan;
+    return;
+  }
   if (r.interrupted) {
     std::cerr << "\ninterrupted: finished runs are kept; run the same command again to resume\n";
-    throw ExitStatus{128 + signals.signal()};
+    throw ExitStatus{interrupted_status};
   }
   // The conclusion table of the report, and where everything is.
   std::ifstream report(r.report);
@@ -98,7 +113,8 @@ void add_reproduce(CLI::App& app) {
   cmd->add_option("--out", o.out, "Output directory")->capture_default_str();
   cmd->add_flag("--resume", c->resume, "Continue in DIR (a plain re-run does the same: finished runs are skipped)");
   cmd->add_flag("--no-figures", c->no_figures, "Write tables and report only");
-  cmd->add_flag("--plan", o.plan, "Print the runs and their relative cost, train nothing");
+  cmd->add_flag("--plan", o.plan, "Print the runs, their relative cost and their schedule, train nothing");
+  cmd->add_option("--ranks", o.ranks, "With --plan: the ranks (or jobs) to schedule for (default: --jobs, or the MPI job's ranks)");
   cmd->callback([c] { run_reproduce(*c); });
 }
 

@@ -19,7 +19,8 @@ struct ReproduceOptions {
   int threads = 1;                ///< OpenMP threads per run
   std::string out = "runs/reproduce";
   bool figures = true;            ///< draw the figures (python3 with matplotlib)
-  bool plan = false;              ///< print the runs and their expected cost, train nothing
+  bool plan = false;              ///< print the runs, their expected cost and schedule, train nothing
+  int ranks = 0;                  ///< with `plan`: the workers to schedule for (0: `jobs`, or the MPI ranks)
 };
 
 /// Where a reproduction reports its progress; the command line prints it.
@@ -36,9 +37,11 @@ struct ReproduceResult {
   bool interrupted = false;
   double seconds = 0;
   std::string report;  ///< path of REPORT.md
+  std::string plan;    ///< with `plan`: the runs, their cost and schedule, and the balance
+  int rank = 0;        ///< under MPI: this process's rank; only rank 0 reports
 };
 
-/// Runs the reproduction. `stop` is polled: when it turns true, the runs in flight write a
+/// Runs the reproduction in this process, `jobs` runs at once. `stop` is polled: when it turns true, the runs in flight write a
 /// checkpoint and the call returns with `interrupted` (a later call resumes them).
 ReproduceResult reproduce(const ReproduceOptions& options, ReproduceProgress& progress,
                           const std::atomic<bool>* stop = nullptr);

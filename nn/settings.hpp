@@ -53,6 +53,7 @@ E value_of(const NameTable<E, N>& table, std::string_view name, std::string_view
 /// The largest values a run, a model file or an option may ask for: beyond them a typo, not a
 /// plan (and an allocation or a loop that would not end). Checked wherever such a value is read.
 inline constexpr int kMaxThreads = 256;                    ///< threads of one training
+inline constexpr int kMaxWorkers = 65536;                  ///< runs at once of a reproduction (jobs, MPI ranks)
 inline constexpr std::int64_t kMaxSteps = 100'000;         ///< unrolled steps S
 inline constexpr std::int64_t kMaxPoints = 10'000'000;     ///< training or test points
 inline constexpr std::int64_t kMaxWidth = 8192;            ///< hidden width

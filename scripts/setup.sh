@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# OpenMPI: `nimde reproduce` under mpirun, and the test that checks it against a serial run.
 packages=(g++ cmake make pkg-config libxtensor-dev libxsimd-dev xtl-dev catch2 libbenchmark-dev
-          libgmp-dev libcli11-dev nlohmann-json3-dev python3-matplotlib python3-torch)
+          libgmp-dev libcli11-dev nlohmann-json3-dev python3-matplotlib python3-torch openmpi-bin
+          libopenmpi-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
