@@ -56,8 +56,9 @@ std::string where(std::string_view text, std::size_t pos) {
   return "line " + std::to_string(line) + ", column " + std::to_string(pos - line_start + 1);
 }
 
-/// The text as an error quotes it, on one line (newlines shown as \n): whole when short, else
-/// a window around `pos` (a 100 KB field is not echoed whole), cut at whole UTF-8 characters.
+/// The text as an error quotes it, in double quotes on one line (newlines shown as \n): whole
+/// when short, else a window around `pos` and the length (a 100 KB field is not echoed whole),
+/// cut at whole UTF-8 characters.
 std::string quoted(std::string_view text, std::optional<std::size_t> pos) {
   constexpr std::size_t kWhole = 100, kSide = 40;
   std::size_t first = 0, last = text.size();
@@ -71,20 +72,21 @@ std::string quoted(std::string_view text, std::optional<std::size_t> pos) {
     while (first > 0 && continuation(first)) --first;
     while (continuation(last)) ++last;
   }
-  std::string out = first > 0 ? "…" : "";
+  std::string out = first > 0 ? "\"…" : "\"";
   for (char c : text.substr(first, last - first)) {
     if (c == '\n') out += "\\n";
     else if (c == '\r') out += "\\r";
     else out += c;
   }
-  if (last < text.size()) out += "… (" + std::to_string(text.size()) + " characters)";
+  out += last < text.size() ? "…\"" : "\"";
+  if (first > 0 || last < text.size()) out += " (" + std::to_string(text.size()) + " characters)";
   return out;
 }
 
 /// Throws `field "<text>": <what>[ at <position>]<tail>`, on one line.
 [[noreturn]] void fail(std::string_view text, const std::string& what, std::optional<std::size_t> pos = {},
                        const std::string& tail = "") {
-  std::string message = "field \"" + quoted(text, pos) + "\": " + what;
+  std::string message = "field " + quoted(text, pos) + ": " + what;
   if (pos) message += " at " + where(text, *pos);
   throw std::invalid_argument(message + tail);
 }

@@ -20,6 +20,8 @@
 
 using nimde::ode::ExpressionField;
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
+using Catch::Matchers::StartsWith;
 using Catch::Matchers::Equals;
 
 namespace {
@@ -326,7 +328,8 @@ TEST_CASE("a long field is quoted in errors as a window around the fault", "[exp
   text += "$";
   const std::string e = error_of(text);
   CHECK(e.size() < 300);
-  CHECK_THAT(e, Contains("…x+x+x+x+$\"") && Contains("(120006 characters)") && Contains("unknown character '$' at column 120006"));
+  CHECK_THAT(e, EndsWith("x+x+x+$\" (120006 characters): unknown character '$' at column 120006"));
+  CHECK_THAT(e, StartsWith("field \"…x+x+"));
   // a name as long is cut as well, in the quote and in the complaint
   const std::string name(5000, 'v');
   CHECK(error_of("x' = " + name).size() < 400);
