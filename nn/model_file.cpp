@@ -129,8 +129,8 @@ Model model_from_json(const json& j) {
   try {
     sys = m.true_system();
   } catch (const std::invalid_argument& e) {
-    const bool user = m.system == "expression";
-    throw ode::SettingError(user ? "field" : "system", ode::shown(user ? m.field : m.system), e.what());
+    if (m.system == "expression") throw;  // the expression's error quotes the field already
+    throw ode::SettingError("system", ode::shown(m.system), e.what());
   }
   require(sys.dim() == d, "dim", d, "the system " + ode::shown(m.system) + " has dimension " + std::to_string(sys.dim()));
   require_json(sys.field.names() == m.names, "names", names, "are not the system's variables");

@@ -206,7 +206,9 @@ std::vector<std::array<double, 4>> history_of(const json& j, long iteration) {
   for (std::size_t r = 0; r < j.size(); ++r) {
     const std::string row = "history[" + std::to_string(r) + "]";
     require_json(j[r].is_array() && j[r].size() == 4, row, j[r], "must be [iteration, train loss, test loss, lr]");
-    const double at = static_cast<double>(json_integer(j[r][0], row + "[0]", 1, iteration));
+    // The trainer writes the iteration as a double (the row is four doubles): a whole number.
+    const double at = json_number(j[r][0], row + "[0]", 1, static_cast<double>(iteration));
+    require(at == std::floor(at), row + "[0]", at, "must be a whole number of iterations");
     require(at > last, row + "[0]", at, "must follow iteration " + shown(last));
     last = at;
     const double loss = json_number(j[r][1], row + "[1]", 0, kMaxDouble);

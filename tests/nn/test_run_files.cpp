@@ -62,7 +62,7 @@ TEST_CASE("run.json's integers are range-checked before they are converted", "[r
   CHECK(error("points", -1) == "points -1: must be an integer from 0 to 10000000");
   CHECK(error("width", 1e9) == "width 1000000000.0: must be an integer from 1 to 8192");
   CHECK(error("seed", "x") == "seed \"x\": must be an integer from 0 to 18446744073709551615");
-  CHECK(error("optimizer", "adagrad") == "optimizer adagrad: use one of adam, sgd, lbfgs");
+  CHECK(error("optimizer", "adagrad") == "optimizer adagrad: use one of adam, lbfgs, sgd");
   CHECK(error("domain", "0:1,x") == "domain 'x': is not of the form lo:hi");
   CHECK(error("domain", nlohmann::json::array({nlohmann::json::array({0, "1"})})) ==
         "domain[0] \"1\": must be a finite number from -1.7976931348623157e+308 to 1.7976931348623157e+308");
@@ -95,7 +95,8 @@ TEST_CASE("a checkpoint is checked against the run it belongs to", "[run_files][
   CHECK(checkpoint_error(j, "/best_loss", nullptr, c).empty());  // no choice made yet
   CHECK(checkpoint_error(j, "/seconds", -1, c).rfind("seconds -1: must be a finite number from 0", 0) == 0);
   CHECK(checkpoint_error(j, "/history/1/0", 1, c) == "history[1][0] 1: must follow iteration 2");
-  CHECK(checkpoint_error(j, "/history/0/0", 7, c) == "history[0][0] 7: must be an integer from 1 to 6");
+  CHECK(checkpoint_error(j, "/history/0/0", 7, c) == "history[0][0] 7: must be a finite number from 1 to 6");
+  CHECK(checkpoint_error(j, "/history/0/0", 1.5, c) == "history[0][0] 1.5: must be a whole number of iterations");
   CHECK(checkpoint_error(j, "/history/0", nlohmann::json::array({2, 0.5}), c) ==
         "history[0] [2,0.5]: must be [iteration, train loss, test loss, lr]");
   CHECK(checkpoint_error(j, "/optimizer/m/0", nlohmann::json::array({0}), c)
