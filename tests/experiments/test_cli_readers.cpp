@@ -101,8 +101,8 @@ TEST_CASE("a points file is read whole and checked: finite values, its columns, 
     CHECK(r.code == 1);
     check_one_line_error(r, path + ": " + message);
   };
-  refused("p,q\n1,nan\n", "line 2: 'nan': is not a finite number");
-  refused("1,2\n3,1e999\n", "line 2: '1e999': is not a finite number");
+  refused("p,q\n1,nan\n", "line 2 'nan': is not a finite number");
+  refused("1,2\n3,1e999\n", "line 2 '1e999': is not a finite number");
   refused("1,2\n3\n", "line 2 '3': has 1 values, expected 2");
   refused("q,p\n1,2\n", "line 1 'q,p': does not name the variables p,q");
   refused("# only a comment\n", "no points in the file");
