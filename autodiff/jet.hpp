@@ -137,7 +137,9 @@ struct Jet {
   double value() const { return lanes[0][0]; }  ///< c_0, the plain number
   /// The coefficient with this index (of ε^β for index = Σ β_i s_i).
   double operator[](int index) const { return lanes[index / 4][index % 4]; }
-  double& operator[](int index) { return lanes[index / 4][index % 4]; }
+  // Through the element type, not lanes[i][j]: Clang cannot bind a reference to a vector lane,
+  // and a vector type may alias its element type in both compilers.
+  double& operator[](int index) { return reinterpret_cast<double*>(&lanes[index / 4])[index % 4]; }
 
   /// Tag for a result whose every coefficient the caller writes (skips zero-filling).
   struct Unfilled {};

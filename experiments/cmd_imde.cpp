@@ -20,6 +20,8 @@
 #include "experiments/commands.hpp"
 #include "experiments/options.hpp"
 #include "experiments/output.hpp"
+#include "experiments/points_file.hpp"
+#include "experiments/user_tableau.hpp"
 #include "imde/bseries.hpp"
 #include "imde/series_field.hpp"
 #include "imde/series_format.hpp"
@@ -37,6 +39,7 @@ struct CoefficientsOptions {
   int order = 0;
   std::string kind = "inverse";
   std::string format = "text";
+  bool allow_inconsistent = false;
 };
 
 void run_coefficients(const CoefficientsOptions& o) {
@@ -45,7 +48,8 @@ void run_coefficients(const CoefficientsOptions& o) {
   }
   const imde::SeriesKind kind = imde::parse_series_kind(o.kind);
   const imde::SeriesFormat format = imde::parse_series_format(o.format);
-  ode::Tableau tableau = o.method.empty() ? ode::load_tableau(o.tableau_file) : ode::rk_tableau(o.method);
+  ode::Tableau tableau =
+      o.method.empty() ? load_user_tableau(o.tableau_file, o.allow_inconsistent) : ode::rk_tableau(o.method);
   if (tableau.order == 0) tableau.order = imde::method_order(tableau);
 
   const imde::FieldSeries series = imde::field_series(tableau, kind, o.order);
@@ -63,6 +67,7 @@ void add_coefficients(CLI::App& imde) {
   auto* method = cmd->add_option("--method", options->method, "A Runge-Kutta method of the catalogue (rk4, euler, ...)");
   auto* tableau = cmd->add_option("--tableau", options->tableau_file, "A Butcher tableau JSON file");
   method->excludes(tableau);
+  add_allow_inconsistent(cmd, options->allow_inconsistent);
   cmd->add_option("--order", options->order, "Truncate after h^N (trees with up to N+1 nodes)")->required();
   cmd->add_option("--kind", options->kind, "inverse (IMDE) or modified (modified equation)")->capture_default_str();
   cmd->add_option("--format", options->format, "text, json or latex")->capture_default_str();
@@ -76,47 +81,8 @@ struct EvalOptions {
   std::string model, method, tableau_file, h, points_file, kind, format;
   std::vector<std::string> at;
   int order = 0;
+  bool allow_inconsistent = false;
 };
-
-/// Points from a CSV file: one point per line, d numbers; blank lines and lines starting with
-/// '#' are skipped; a first line that is not numbers is a header and must name the variables.
-std::vector<std::vector<double>> read_points(const std::string& path, const std::vector<std::string>& names) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument("--points " + path + ": cannot open the file");
-  std::vector<std::vector<double>> points;
-  std::string line;
-  bool first = true;
-  for (int number = 1; std::getline(in, line); ++number) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos || line[line.find_first_not_of(" \t")] == '#') continue;
-    const std::vector<std::string> cells = ode::split_list(line, ',');
-    const std::string where = path + ":" + std::to_string(number);
-    if (first) {
-      first = false;
-      const bool header = std::any_of(cells.begin(), cells.end(), [](const std::string& c) {
-        char* end = nullptr;
-        std::strtod(c.c_str(), &end);
-        return c.empty() || *end != '\0';
-      });
-      if (header) {
-        if (cells != names) {
-          std::string expected;
-          for (const std::string& n : names) expected += (expected.empty() ? "" : ",") + n;
-          throw std::invalid_argument(where + ": header '" + line + "' does not name the variables " + expected);
-        }
-        continue;
-      }
-    }
-    if (cells.size() != names.size())
-      throw std::invalid_argument(where + ": " + std::to_string(cells.size()) + " values, expected " +
-                                  std::to_string(names.size()));
-    std::vector<double> point;
-    for (const std::string& c : cells) point.push_back(ode::parse_double(c, where));
-    points.push_back(std::move(point));
-  }
-  if (points.empty()) throw std::invalid_argument("--points " + path + ": no points in the file");
-  return points;
-}
 
 void run_eval(const EvalOptions& o) {
   // The base field: a system, a user expression or a trained network.
@@ -149,7 +115,7 @@ void run_eval(const EvalOptions& o) {
                                   known + ")");
     }
   }
-  ode::Tableau tableau = method.empty() ? ode::load_tableau(o.tableau_file) : ode::rk_tableau(method);
+  ode::Tableau tableau = method.empty() ? load_user_tableau(o.tableau_file, o.allow_inconsistent) : ode::rk_tableau(method);
   if (h_text.empty()) throw std::invalid_argument("give the step size --h H");
   const double h = parse_positive(h_text, "--h");
   if (o.order < 0 || o.order > imde::ElementaryDifferentials::kMaxOrder - 1)
@@ -159,20 +125,26 @@ void run_eval(const EvalOptions& o) {
   // The points.
   if (o.at.empty() == o.points_file.empty())
     throw std::invalid_argument("give exactly one of --at \"v1,v2,...\" (repeatable) and --points FILE.csv");
-  std::vector<std::vector<double>> points;
-  for (const std::string& a : o.at) {
-    points.push_back(ode::parse_doubles(a, "--at"));
-    if (points.back().size() != base.dim())
-      throw std::invalid_argument("--at '" + a + "' has " + std::to_string(points.back().size()) +
-                                  " values, expected " + std::to_string(base.dim()));
+  autodiff::Tensor<double> x;
+  if (o.points_file.empty()) {
+    x = autodiff::zeros<double>(o.at.size(), base.dim());
+    for (std::size_t i = 0; i < o.at.size(); ++i) {
+      const std::vector<double> point = ode::parse_doubles(o.at[i], "--at");
+      if (point.size() != base.dim())
+        throw std::invalid_argument("--at '" + o.at[i] + "' has " + std::to_string(point.size()) + " values, expected " +
+                                    std::to_string(base.dim()));
+      std::copy(point.begin(), point.end(), x.begin() + static_cast<long>(i * base.dim()));
+    }
+  } else {
+    x = load_points(o.points_file, base.names());
   }
-  if (!o.points_file.empty()) points = read_points(o.points_file, base.names());
+  const std::size_t n = x.shape()[0];
+  std::vector<std::vector<double>> points;
+  for (std::size_t i = 0; i < n; ++i)
+    points.emplace_back(x.begin() + static_cast<long>(i * base.dim()), x.begin() + static_cast<long>((i + 1) * base.dim()));
 
   const imde::FieldSeries series = imde::field_series(tableau, imde::parse_series_kind(o.kind), o.order);
   const imde::SeriesField fh(series, base, h);
-  autodiff::Tensor<double> x = autodiff::zeros<double>(points.size(), base.dim());
-  for (std::size_t i = 0; i < points.size(); ++i)
-    for (std::size_t k = 0; k < base.dim(); ++k) x(i, k) = points[i][k];
   const autodiff::Tensor<double> fx = fh(x);
 
   Table table{base.names(), {}};
@@ -205,6 +177,7 @@ void add_imde_eval(CLI::App& imde) {
   cmd->add_option("--model", o->model, "A trained model file; its method and h = T/S are the defaults");
   cmd->add_option("--method", o->method, "A Runge-Kutta method of the catalogue (euler, midpoint, rk4, ...)");
   cmd->add_option("--tableau", o->tableau_file, "A Butcher tableau JSON file instead of --method");
+  add_allow_inconsistent(cmd, o->allow_inconsistent);
   cmd->add_option("--h", o->h, "Step size h > 0 of the method")->type_name("FLOAT");
   cmd->add_option("--order", o->order, "Truncate after h^N (trees with up to N+1 nodes), N <= 8")->required();
   cmd->add_option("--at", o->at, "A point, comma-separated, one value per variable (repeatable)");

@@ -16,6 +16,7 @@
 #include "experiments/commands.hpp"
 #include "experiments/options.hpp"
 #include "experiments/output.hpp"
+#include "experiments/user_tableau.hpp"
 #include "imde/bseries.hpp"
 #include "ode/adaptive.hpp"
 #include "ode/method.hpp"
@@ -33,7 +34,7 @@ struct SolveOptions {
   std::string method, tableau_file, y0, h, t1, rtol = "1e-10", atol = "1e-12", format;
   long long steps = 0;
   int substeps = 1;
-  bool invariants = false;
+  bool invariants = false, allow_inconsistent = false;
   CLI::Option *steps_given = nullptr, *substeps_given = nullptr, *rtol_given = nullptr, *atol_given = nullptr;
 };
 
@@ -59,7 +60,7 @@ long long output_steps(const SolveOptions& o, double h) {
 /// A fixed-step method from --method or --tableau; the order of a user tableau goes to stderr.
 ode::Method fixed_step_method(const SolveOptions& o) {
   if (!o.tableau_file.empty()) {
-    ode::Tableau tableau = ode::load_tableau(o.tableau_file);
+    ode::Tableau tableau = load_user_tableau(o.tableau_file, o.allow_inconsistent);
     if (tableau.order == 0) tableau.order = imde::method_order(tableau);
     std::cerr << "# method " << tableau.name << " has order " << tableau.order << "\n";
     return ode::Method(std::move(tableau));
@@ -200,6 +201,7 @@ void add_solve(CLI::App& app) {
   add_system_options(cmd, o->system);
   cmd->add_option("--method", o->method, "Integration method: a fixed-step method (euler, rk4, sv6, ...) or the adaptive dopri5, dop853");
   cmd->add_option("--tableau", o->tableau_file, "A Butcher tableau JSON file instead of --method (its order is printed to stderr)");
+  add_allow_inconsistent(cmd, o->allow_inconsistent);
   cmd->add_option("--h", o->h, "Output interval H > 0: row n is at t = n*H")->type_name("FLOAT")->required();
   o->steps_given = cmd->add_option("--steps", o->steps, "Number N of output intervals (rows n = 0..N)");
   cmd->add_option("--t1", o->t1, "Final time T1, a multiple of H, instead of --steps")->type_name("FLOAT");

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "ode/checked_input.hpp"
+#include "ode/domain.hpp"
 
 namespace nimde::experiments {
 
@@ -61,19 +62,7 @@ std::map<std::string, double> parse_params(const std::vector<std::string>& entri
   return params;
 }
 
-std::vector<std::pair<double, double>> parse_domain(std::string_view text) {
-  std::vector<std::pair<double, double>> domain;
-  for (const std::string& range : ode::split_list(text, ',')) {
-    const auto colon = range.find(':');
-    if (colon == std::string::npos)
-      throw std::invalid_argument("--domain entry '" + range + "' is not of the form lo:hi");
-    const double lo = ode::parse_double(range.substr(0, colon), "--domain"),
-                 hi = ode::parse_double(range.substr(colon + 1), "--domain");
-    if (!(lo < hi)) throw std::invalid_argument("--domain entry '" + range + "' has lo >= hi");
-    domain.emplace_back(lo, hi);
-  }
-  return domain;
-}
+std::vector<std::pair<double, double>> parse_domain(std::string_view text) { return ode::parse_domain(text, "--domain"); }
 
 CLI::Option* add_choice_option(CLI::App* cmd, const std::string& name, std::string& value,
                                std::vector<std::string> choices, const std::string& description) {

@@ -11,6 +11,8 @@
 
 #include "autodiff/array.hpp"
 #include "nn/model_file.hpp"
+#include "nn/settings.hpp"
+#include "ode/checked_input.hpp"
 #include "ode/method.hpp"
 
 namespace nimde::nn {
@@ -72,13 +74,8 @@ std::uint64_t fnv1a64(const char* data, std::size_t n) {
   return h;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument(path + ": cannot read data set");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+/// The largest data set file read: kMaxPoints pairs of dimension 8 in binary, fewer in CSV.
+constexpr std::size_t kMaxDatasetBytes = std::size_t{2} << 30;
 
 // ---- validation -----------------------------------------------------------------------------
 std::string column_name(const Dataset& d, std::size_t column) {
@@ -169,6 +166,7 @@ Dataset from_csv(const std::string& text, const std::string& path) {
   if (!next()) fail("expected a header x_<name>,...,y_<name>,...");
   const std::vector<std::string> header = split_line(line);
   const std::size_t dim = header.size() / 2;
+  if (dim > std::size_t(kMaxDim)) fail("header has " + std::to_string(header.size()) + " columns, at most 2·" + std::to_string(kMaxDim));
   if (header.size() % 2 != 0 || dim == 0) fail("header has " + std::to_string(header.size()) + " columns, expected 2·dim");
   for (std::size_t k = 0; k < dim; ++k) {
     const std::string& a = header[k];
@@ -180,6 +178,7 @@ Dataset from_csv(const std::string& text, const std::string& path) {
   std::vector<double> values;
   std::size_t rows = 0;
   while (next()) {
+    if (rows == std::size_t(kMaxPoints)) fail("more than " + std::to_string(kMaxPoints) + " rows");
     const std::vector<std::string> fields = split_line(line);
     if (fields.size() != 2 * dim)
       fail("row " + std::to_string(rows + 1) + " has " + std::to_string(fields.size()) + " columns, expected " +
@@ -231,12 +230,15 @@ Dataset from_binary(const std::string& in, const std::string& path) {
   Dataset d;
   d.T = get_f64(in, at + 16);
   at += 24;
-  if (dim == 0 || dim > 4096) fail("dimension " + std::to_string(dim) + " is out of range (corrupt header?)");
+  if (dim == 0 || dim > std::uint64_t(kMaxDim))
+    fail("dimension " + std::to_string(dim) + " is out of range 1.." + std::to_string(kMaxDim) + " (corrupt header?)");
+  if (rows > std::uint64_t(kMaxPoints))
+    fail("row count " + std::to_string(rows) + " is out of range 1.." + std::to_string(kMaxPoints) + " (corrupt header?)");
   for (std::uint64_t k = 0; k < dim; ++k) {
     need(8, "component names");
     const std::uint64_t length = get_u64(in, at);
     at += 8;
-    if (length > 4096) fail("component name length " + std::to_string(length) + " is out of range (corrupt header?)");
+    if (length > 256) fail("component name length " + std::to_string(length) + " is out of range (corrupt header?)");
     need(length, "component names");
     d.names.push_back(in.substr(at, length));
     at += length;
@@ -356,7 +358,7 @@ void save_dataset(const Dataset& data, const std::string& path, DataFormat forma
 }
 
 Dataset load_dataset(const std::string& path) {
-  const std::string bytes = read_all(path);
+  const std::string bytes = ode::read_text_file(path, kMaxDatasetBytes);
   const bool binary = bytes.size() >= kMagicSize && bytes.compare(0, kMagicSize, kMagic) == 0;
   Dataset d = binary ? from_binary(bytes, path) : from_csv(bytes, path);
   check_finite(d, path);

@@ -1,11 +1,18 @@
 #include "nn/model_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <limits>
 #include <stdexcept>
+
+#include "nn/optimizer.hpp"
+#include "nn/settings.hpp"
+#include "ode/checked_input.hpp"
+#include "ode/domain.hpp"
+#include "ode/method.hpp"
 
 namespace nimde::nn {
 
@@ -13,21 +20,35 @@ using nlohmann::json;
 
 namespace {
 
-[[noreturn]] void bad(const std::string& key, const std::string& why) {
-  throw std::invalid_argument("model file: key \"" + key + "\" " + why);
+using ode::json_integer;
+using ode::json_key;
+using ode::json_number;
+using ode::json_string;
+using ode::require;
+using ode::require_json;
+
+constexpr double kMaxDouble = std::numeric_limits<double>::max();
+constexpr std::size_t kMaxNameLength = 256;
+
+/// A finite number (any magnitude); `key()` names it, built only for an error (a model has
+/// millions of weights).
+template <class Key>
+double finite(const json& v, Key key) {
+  if (v.is_number() && std::isfinite(v.get<double>())) return v.get<double>();
+  return json_number(v, key(), -kMaxDouble, kMaxDouble);
 }
 
-const json& need(const json& j, const std::string& key, const std::string& where = "") {
-  const std::string name = where.empty() ? key : where + "." + key;
-  if (!j.is_object() || !j.contains(key)) bad(name, "is missing");
-  return j.at(key);
-}
-
-double finite(const json& v, const std::string& key) {
-  if (!v.is_number()) bad(key, "is not a number");
-  const double d = v.get<double>();
-  if (!std::isfinite(d)) bad(key, "is not finite");
-  return d;
+/// The keys of "training" that eval and compare use, checked at reading time so that a bad
+/// value is refused here rather than becoming an allocation or a loop. Others pass through.
+void check_training(const json& t) {
+  require_json(t.is_object(), "training", t, "must be an object");
+  if (t.contains("iterations")) json_integer(t.at("iterations"), "training.iterations", 0, kMaxIterations);
+  for (const char* key : {"points", "test_points"})
+    if (t.contains(key)) json_integer(t.at(key), std::string("training.") + key, 1, kMaxPoints);
+  if (t.contains("noise")) json_number(t.at("noise"), "training.noise", 0, kMaxDouble);
+  if (t.contains("optimizer")) value_of(kOptimizerNames, json_string(t.at("optimizer"), "training.optimizer", 64), "training.optimizer");
+  for (const char* key : {"train_loss", "test_loss"})
+    if (t.contains(key) && !t.at(key).is_null()) json_number(t.at(key), std::string("training.") + key, 0, kMaxDouble);
 }
 
 }  // namespace
@@ -65,81 +86,104 @@ json to_json(const Model& m) {
 }
 
 Model model_from_json(const json& j) {
-  if (!j.is_object()) throw std::invalid_argument("model file: not a JSON object");
-  if (need(j, "format") != "nimde-model") bad("format", "is not \"nimde-model\"");
-  if (need(j, "version") != 1) bad("version", "is " + need(j, "version").dump() + ", this program reads version 1");
+  require(j.is_object(), "model file", "", "is not a JSON object");
+  const std::string format = json_string(json_key(j, "format"), "format", 64);
+  require(format == "nimde-model", "format", format, "must be \"nimde-model\"");
+  json_integer(json_key(j, "version"), "version", 1, 1);
   Model m;
-  const json& dim = need(j, "dim");
-  if (!dim.is_number_unsigned() || dim.get<std::size_t>() == 0) bad("dim", "is not a positive integer");
-  const std::size_t d = dim.get<std::size_t>();
-  m.dtype = need(j, "dtype").get<std::string>();
-  if (m.dtype != "f32" && m.dtype != "f64") bad("dtype", "is \"" + m.dtype + "\" (expected f32 or f64)");
-  m.system = need(j, "system").get<std::string>();
-  m.method = need(j, "method").get<std::string>();
-  const json& steps = need(j, "steps");
-  if (!steps.is_number_integer() || steps.get<int>() < 1) bad("steps", "is not a positive integer");
-  m.steps = steps.get<int>();
-  m.T = finite(need(j, "T"), "T");
-  if (!(m.T > 0)) bad("T", "is not positive");
-  m.seed = j.value("seed", std::uint64_t{0});
-  m.names = need(j, "names").get<std::vector<std::string>>();
-  if (m.names.size() != d) bad("names", "has " + std::to_string(m.names.size()) + " entries for dim " + std::to_string(d));
-  if (m.system == "expression") {
-    m.field = need(j, "field").get<std::string>();
-    m.field_params = j.value("params", std::map<std::string, double>{});
-    for (const auto& r : need(j, "domain")) m.domain.emplace_back(r.at(0).get<double>(), r.at(1).get<double>());
+  const auto d = static_cast<std::size_t>(json_integer(json_key(j, "dim"), "dim", 1, kMaxDim));
+  m.dtype = json_string(json_key(j, "dtype"), "dtype", 64);
+  parse_dtype(m.dtype);
+  m.system = json_string(json_key(j, "system"), "system", kMaxNameLength);
+  m.method = json_string(json_key(j, "method"), "method", kMaxNameLength);
+  try {
+    ode::method(m.method);
+  } catch (const std::invalid_argument& e) {
+    throw ode::SettingError("method", ode::shown(m.method), e.what());
   }
+  m.steps = static_cast<int>(json_integer(json_key(j, "steps"), "steps", 1, kMaxSteps));
+  m.T = json_number(json_key(j, "T"), "T", 0, kMaxDouble);
+  require(m.T > 0, "T", m.T, "must be positive");
+  require(std::isfinite(m.h()) && m.h() > 0, "T", m.T, "gives no usable step T/steps");
+  if (j.contains("seed")) {
+    const json& seed = j["seed"];
+    ode::require_json(seed.is_number_unsigned() || (seed.is_number_integer() && seed.get<std::int64_t>() >= 0), "seed",
+                      seed, "must be an integer from 0 to 18446744073709551615");
+    m.seed = seed.get<std::uint64_t>();
+  }
+  const json& names = json_key(j, "names");
+  require_json(names.is_array() && names.size() == d, "names", names,
+          "must be an array of " + std::to_string(d) + " names (one per dimension)");
+  for (std::size_t k = 0; k < d; ++k)
+    m.names.push_back(json_string(names[k], "names[" + std::to_string(k) + "]", kMaxNameLength));
+  if (m.system == "expression") {
+    m.field = json_string(json_key(j, "field"), "field");
+    const json params = j.value("params", json::object());
+    require_json(params.is_object(), "params", params, "must be an object of numbers");
+    for (const auto& item : params.items())
+      m.field_params[item.key()] = finite(item.value(), [&] { return "params." + item.key(); });
+    m.domain = ode::domain_from_json(json_key(j, "domain"), "domain");
+  }
+  // The system must exist and agree with the network's dimension and names.
+  ode::System sys;
+  try {
+    sys = m.true_system();
+  } catch (const std::invalid_argument& e) {
+    if (m.system == "expression") throw;  // the expression's error quotes the field already
+    throw ode::SettingError("system", ode::shown(m.system), e.what());
+  }
+  require(sys.dim() == d, "dim", d, "the system " + ode::shown(m.system) + " has dimension " + std::to_string(sys.dim()));
+  require_json(sys.field.names() == m.names, "names", names, "are not the system's variables");
+  if (m.system == "expression")
+    require_json(m.domain.size() == d, "domain", j.at("domain"), "must have one range per dimension");
   m.training = j.value("training", json::object());
-  const json& layers = need(j, "layers");
-  if (!layers.is_array() || layers.empty()) bad("layers", "is not a non-empty array");
+  check_training(m.training);
+  const json& layers = json_key(j, "layers");
+  require_json(layers.is_array() && !layers.empty() && layers.size() <= std::size_t(kMaxDepth) + 1, "layers",
+          layers, "must be an array of 1 to " + std::to_string(kMaxDepth + 1) + " layers");
   std::size_t in = d;
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const std::string where = "layers[" + std::to_string(l) + "]";
-    const json& w = need(layers[l], "weight", where);
-    const json& b = need(layers[l], "bias", where);
-    if (!w.is_array() || w.empty()) bad(where + ".weight", "is not a non-empty array of rows");
+    const json& w = json_key(layers[l], "weight");
+    const json& b = json_key(layers[l], "bias");
+    require_json(w.is_array() && !w.empty() && w.size() <= std::size_t(std::max(kMaxWidth, kMaxDim)), where + ".weight",
+            w, "must be an array of 1 to " + std::to_string(kMaxWidth) + " rows");
     const std::size_t out = w.size();
-    Tensor<double> W = autodiff::zeros<double>(out, in), B = autodiff::zeros<double>(1, out);
-    for (std::size_t i = 0; i < out; ++i) {
+    // Shapes first: the tensors are allocated only for entries the file really holds.
+    for (std::size_t i = 0; i < out; ++i)
       if (!w[i].is_array() || w[i].size() != in)
-        bad(where + ".weight[" + std::to_string(i) + "]", "does not have " + std::to_string(in) + " entries");
-      for (std::size_t k = 0; k < in; ++k) W(i, k) = finite(w[i][k], where + ".weight[" + std::to_string(i) + "][" + std::to_string(k) + "]");
-    }
-    if (!b.is_array() || b.size() != out) bad(where + ".bias", "does not have " + std::to_string(out) + " entries");
-    for (std::size_t i = 0; i < out; ++i) B(0, i) = finite(b[i], where + ".bias[" + std::to_string(i) + "]");
+        require_json(false, where + ".weight[" + std::to_string(i) + "]", w[i],
+                "must have " + std::to_string(in) + " entries");
+    if (!b.is_array() || b.size() != out)
+      require_json(false, where + ".bias", b, "must have " + std::to_string(out) + " entries");
+    Tensor<double> W = autodiff::zeros<double>(out, in), B = autodiff::zeros<double>(1, out);
+    for (std::size_t i = 0; i < out; ++i)
+      for (std::size_t k = 0; k < in; ++k)
+        W(i, k) = finite(w[i][k], [&] { return where + ".weight[" + std::to_string(i) + "][" + std::to_string(k) + "]"; });
+    for (std::size_t i = 0; i < out; ++i)
+      B(0, i) = finite(b[i], [&] { return where + ".bias[" + std::to_string(i) + "]"; });
+    const std::string activation = json_string(json_key(layers[l], "activation"), where + ".activation", 64);
     autodiff::Activation act;
     try {
-      act = autodiff::parse_activation(need(layers[l], "activation", where).get<std::string>());
+      act = autodiff::parse_activation(activation);
     } catch (const std::invalid_argument& e) {
-      bad(where + ".activation", std::string("is invalid: ") + e.what());
+      throw ode::SettingError(where + ".activation", ode::shown(activation), e.what());
     }
     m.net.weights.push_back(std::move(W));
     m.net.biases.push_back(std::move(B));
     m.net.activations.push_back(act);
     in = out;
   }
-  if (in != d) bad("layers", "end with " + std::to_string(in) + " outputs, expected dim " + std::to_string(d));
+  require(in == d, "layers", layers.size(), "end with " + std::to_string(in) + " outputs, expected dim " + std::to_string(d));
   return m;
 }
 
 void save_model(const Model& m, const std::string& path) { write_file_atomically(path, to_json(m).dump(1) + "\n"); }
 
 Model load_model(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument("cannot read model file " + path);
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw std::invalid_argument("model file " + path + " is not valid JSON: " + e.what());
-  }
-  try {
-    return model_from_json(j);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(path + ": " + e.what());
-  } catch (const json::exception& e) {
-    throw std::invalid_argument(path + ": model file: " + e.what());
-  }
+  // Some 20 million weights; beyond that a corrupt file, whose parse would take gigabytes.
+  const std::string text = ode::read_text_file(path, std::size_t{512} << 20);
+  return ode::reading_file(path, [&] { return model_from_json(ode::parse_json(text)); });
 }
 
 }  // namespace nimde::nn

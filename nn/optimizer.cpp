@@ -75,7 +75,7 @@ std::vector<Tensor<double>> read_tensors(const json& a, const std::vector<Tensor
 void check_name(const json& j, std::string_view name) {
   const json& v = need(j, std::string(name), "optimizer");
   if (!v.is_string() || v.get<std::string>() != name)
-    bad_state(std::string(name), "optimizer", "is " + v.dump() + ", expected \"" + std::string(name) + "\"");
+    bad_state(std::string(name), "optimizer", "is " + ode::shown_json(v) + ", expected \"" + std::string(name) + "\"");
 }
 
 // ---- flat vectors (L-BFGS) ----------------------------------------------------------------

@@ -16,6 +16,7 @@
 #include "nn/model_file.hpp"
 #include "nn/objective.hpp"
 #include "nn/optimizer.hpp"
+#include "nn/run_files.hpp"
 #include "ode/checked_input.hpp"
 #include "ode/systems.hpp"
 
@@ -24,117 +25,6 @@ namespace nimde::nn {
 using ode::require;
 
 using nlohmann::json;
-
-json to_json(const TrainConfig& c) {
-  return json{{"system", c.system},       {"field", c.field},         {"params", c.field_params},
-              {"domain", c.domain},       {"method", c.method},       {"steps", c.steps},
-              {"T", c.T},                 {"points", c.points},       {"test_points", c.test_points},
-              {"width", c.width},         {"depth", c.depth},         {"activation", std::string(autodiff::activation_name(c.activation))},
-              {"init", init_name(c.init)}, {"optimizer", optimizer_name(c.optimizer)},
-              {"schedule", schedule_name(c.schedule)},
-              {"lr", c.lr},               {"lr_decay", c.lr_decay},   {"momentum", c.momentum},
-              {"iterations", c.iterations}, {"dtype", dtype_name(c.dtype)}, {"backprop", name_of(kBackpropNames, c.backprop)}, {"threads", c.threads},
-              {"seed", c.seed},           {"checkpoint_every", c.checkpoint_every},
-              {"log_every", c.log_every}, {"noise", c.noise},         {"batch", c.batch},
-              {"out", c.out}};
-}
-
-namespace {
-
-[[noreturn]] void bad_key(const std::string& key, const std::string& why) {
-  throw std::invalid_argument("run.json: key \"" + key + "\" " + why);
-}
-
-/// [[lo, hi], ...]; run.json of version 0.1.0 wrote the box as the text "lo:hi,...".
-std::vector<std::pair<double, double>> domain_from_json(const json& j) {
-  std::vector<std::pair<double, double>> domain;
-  if (!j.is_string()) {
-    for (const json& r : j) domain.emplace_back(r.at(0).get<double>(), r.at(1).get<double>());
-    return domain;
-  }
-  if (j.get<std::string>().empty()) return domain;  // a built-in system's run
-  for (const std::string& range : ode::split_list(j.get<std::string>(), ',')) {
-    const auto colon = range.find(':');
-    if (colon == std::string::npos) bad_key("domain", "has the entry '" + range + "', which is not lo:hi");
-    domain.emplace_back(ode::parse_double(range.substr(0, colon), "run.json domain"),
-                        ode::parse_double(range.substr(colon + 1), "run.json domain"));
-  }
-  return domain;
-}
-
-/// j[key] into `out` when present; `out` keeps its default otherwise.
-template <class V>
-void read_key(const json& j, const std::string& key, V& out) {
-  if (!j.contains(key)) return;
-  try {
-    out = j.at(key).get<V>();
-  } catch (const json::exception& e) {
-    bad_key(key, std::string("does not fit: ") + e.what());
-  }
-}
-
-/// A name from `table` when present.
-template <class E, std::size_t N>
-void read_name(const json& j, const std::string& key, const NameTable<E, N>& table, E& out) {
-  if (!j.contains(key)) return;
-  const json& v = j.at(key);
-  if (!v.is_string()) bad_key(key, "is " + v.dump() + ", not a name");
-  try {
-    out = value_of(table, v.get<std::string>(), key);
-  } catch (const SettingError& e) {
-    bad_key(key, "is '" + e.value + "': " + e.why);
-  }
-}
-
-}  // namespace
-
-TrainConfig config_from_json(const json& j) {
-  if (!j.is_object()) throw std::invalid_argument("run.json: \"config\" is not an object");
-  TrainConfig c;
-  read_key(j, "system", c.system);
-  read_key(j, "field", c.field);
-  read_key(j, "params", c.field_params);
-  if (j.contains("domain")) {
-    try {
-      c.domain = domain_from_json(j.at("domain"));
-    } catch (const json::exception& e) {
-      bad_key("domain", std::string("does not fit: ") + e.what());
-    }
-  }
-  read_key(j, "method", c.method);
-  read_key(j, "steps", c.steps);
-  read_key(j, "T", c.T);
-  read_key(j, "points", c.points);
-  read_key(j, "test_points", c.test_points);
-  read_key(j, "width", c.width);
-  read_key(j, "depth", c.depth);
-  if (j.contains("activation")) {
-    const json& a = j.at("activation");
-    if (!a.is_string()) bad_key("activation", "is " + a.dump() + ", not a name");
-    try {
-      c.activation = autodiff::parse_activation(a.get<std::string>());
-    } catch (const std::invalid_argument& e) {
-      bad_key("activation", e.what());
-    }
-  }
-  read_name(j, "init", kInitNames, c.init);
-  read_name(j, "optimizer", kOptimizerNames, c.optimizer);
-  read_name(j, "schedule", kScheduleNames, c.schedule);
-  read_key(j, "lr", c.lr);
-  read_key(j, "lr_decay", c.lr_decay);
-  read_key(j, "momentum", c.momentum);
-  read_key(j, "iterations", c.iterations);
-  read_name(j, "dtype", kDTypeNames, c.dtype);
-  read_name(j, "backprop", kBackpropNames, c.backprop);
-  read_key(j, "threads", c.threads);
-  read_key(j, "seed", c.seed);
-  read_key(j, "checkpoint_every", c.checkpoint_every);
-  read_key(j, "log_every", c.log_every);
-  read_key(j, "noise", c.noise);
-  read_key(j, "batch", c.batch);
-  read_key(j, "out", c.out);
-  return c;
-}
 
 namespace {
 
@@ -218,26 +108,6 @@ std::vector<Tensor<double>*> parameter_list(MlpParams& p) {
   return list;
 }
 
-json tensors_to_json(const MlpParams& p) {
-  json layers = json::array();
-  for (std::size_t l = 0; l < p.layers(); ++l) {
-    layers.push_back({{"weight", std::vector<double>(p.weights[l].begin(), p.weights[l].end())},
-                      {"bias", std::vector<double>(p.biases[l].begin(), p.biases[l].end())}});
-  }
-  return layers;
-}
-
-void tensors_from_json(const json& layers, MlpParams& p) {
-  for (std::size_t l = 0; l < p.layers(); ++l) {
-    const auto w = layers.at(l).at("weight").get<std::vector<double>>();
-    const auto b = layers.at(l).at("bias").get<std::vector<double>>();
-    if (w.size() != p.weights[l].size() || b.size() != p.biases[l].size())
-      throw std::invalid_argument("checkpoint: layer " + std::to_string(l) + " does not match the run's network");
-    std::copy(w.begin(), w.end(), p.weights[l].begin());
-    std::copy(b.begin(), b.end(), p.biases[l].begin());
-  }
-}
-
 /// The rows of iteration k's minibatch: a partial Fisher–Yates shuffle seeded by (seed, k), so
 /// a resumed run draws the same batches without keeping a generator's state.
 std::vector<std::size_t> minibatch(const TrainConfig& c, long k) {
@@ -254,7 +124,7 @@ std::vector<std::size_t> minibatch(const TrainConfig& c, long k) {
 
 /// The training loop of a resolved configuration, from the start or (with `checkpoint`) from
 /// a checkpoint of the same run.
-TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProgress& progress,
+TrainResult run_training(const TrainConfig& c, const Checkpoint* checkpoint, TrainProgress& progress,
                          const std::atomic<bool>* stop, long stop_after) {
   namespace fs = std::filesystem;
   const std::string& out = c.out;
@@ -287,16 +157,18 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
   long start = 0, best_iteration = 0;
   double best_loss = INFINITY, seconds_before = 0;
   std::vector<std::array<double, 4>> history;  // iteration, loss, test loss, lr
-  if (checkpoint) {
-    tensors_from_json(checkpoint->at("params"), *params);
-    tensors_from_json(checkpoint->at("best_params"), best);
-    optimizer->load_state(checkpoint->at("optimizer"));
-    start = checkpoint->at("iteration");
-    best_loss = checkpoint->at("best_loss").is_null() ? INFINITY : checkpoint->at("best_loss").get<double>();
-    // Checkpoints of 0.1 did not record where the best model came from.
-    best_iteration = checkpoint->value("best_iteration", start);
-    seconds_before = checkpoint->at("seconds");
-    history = checkpoint->at("history").get<std::vector<std::array<double, 4>>>();
+  if (checkpoint) {  // read and checked against this run by load_checkpoint
+    for (std::size_t l = 0; l < params->layers(); ++l) {  // in place: the optimiser holds these tensors
+      std::copy(checkpoint->params.weights[l].begin(), checkpoint->params.weights[l].end(), params->weights[l].begin());
+      std::copy(checkpoint->params.biases[l].begin(), checkpoint->params.biases[l].end(), params->biases[l].begin());
+    }
+    best = checkpoint->best;
+    optimizer->load_state(checkpoint->optimizer);
+    start = checkpoint->iteration;
+    best_loss = checkpoint->best_loss;
+    best_iteration = checkpoint->best_iteration;
+    seconds_before = checkpoint->seconds;
+    history = checkpoint->history;
   }
 
   // The losses model.json states are those `nimde eval` reproduces: of the kept weights, in
@@ -322,15 +194,8 @@ TrainResult run_training(const TrainConfig& c, const json* checkpoint, TrainProg
            {"threads", autodiff::num_threads()}};
 
   auto write_outputs = [&](long iteration, double seconds) {
-    json ckpt{{"iteration", iteration},
-              {"params", tensors_to_json(*params)},
-              {"best_params", tensors_to_json(best)},
-              {"best_loss", std::isfinite(best_loss) ? json(best_loss) : json(nullptr)},
-              {"best_iteration", best_iteration},
-              {"optimizer", optimizer->state()},
-              {"seconds", seconds},
-              {"history", history}};
-    write_file_atomically((fs::path(out) / "checkpoint.json").string(), ckpt.dump() + "\n");
+    const Checkpoint ckpt{iteration, *params, best, best_loss, best_iteration, seconds, history, optimizer->state()};
+    write_file_atomically((fs::path(out) / "checkpoint.json").string(), to_json(ckpt).dump() + "\n");
     std::ostringstream csv;
     csv << "iteration,train_loss,test_loss,lr\n" << std::setprecision(17);
     for (const auto& h : history) csv << long(h[0]) << "," << h[1] << "," << h[2] << "," << h[3] << "\n";
@@ -454,28 +319,32 @@ void discard_run(const std::string& dir) {
 TrainResult resume_training(const std::string& dir, TrainProgress& progress, const std::atomic<bool>* stop,
                             long stop_after) {
   namespace fs = std::filesystem;
-  if (!fs::exists(fs::path(dir) / "run.json")) throw std::invalid_argument("cannot resume " + dir + ": no run.json there");
+  const std::string run_file = (fs::path(dir) / "run.json").string();
+  const std::string checkpoint_file = (fs::path(dir) / "checkpoint.json").string();
+  if (!fs::exists(run_file)) throw std::invalid_argument("cannot resume " + dir + ": no run.json there");
   const DirectoryLock lock(dir);
   remove_stale_temporaries(dir);
-  std::ifstream run_file(fs::path(dir) / "run.json"), ckpt_file(fs::path(dir) / "checkpoint.json");
-  if (!run_file) throw std::invalid_argument("cannot resume " + dir + ": no run.json there");
-  const json run = json::parse(run_file);
-  const int version = run.value("version", 1);
-  if (version > kRunFileVersion)
-    throw std::invalid_argument("cannot resume " + dir + ": its run.json has schema version " + std::to_string(version) +
-                                ", this nimde reads up to " + std::to_string(kRunFileVersion));
-  if (!run.contains("config")) throw std::invalid_argument("cannot resume " + dir + ": run.json has no \"config\"");
-  TrainConfig c = config_from_json(run.at("config"));
+  TrainConfig c;
+  try {
+    c = load_run_config(run_file);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("cannot resume " + dir + ": " + e.what());
+  }
   c.out = dir;
   try {
     c = resolve(c);  // fills what an older run.json leaves out, checks what a hand may have changed
-  } catch (const SettingError& e) {
+  } catch (const std::invalid_argument& e) {
     throw std::invalid_argument("cannot resume " + dir + ": run.json has " + e.what());
   }
   // Killed before its first checkpoint: the run starts again from its settings, which give the
   // same result as the uninterrupted start.
-  if (!ckpt_file) return run_training(c, nullptr, progress, stop, stop_after);
-  const json checkpoint = json::parse(ckpt_file);
+  if (!fs::exists(checkpoint_file)) return run_training(c, nullptr, progress, stop, stop_after);
+  Checkpoint checkpoint;
+  try {
+    checkpoint = load_checkpoint(checkpoint_file, c);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("cannot resume " + dir + ": " + e.what());
+  }
   return run_training(c, &checkpoint, progress, stop, stop_after);
 }
 

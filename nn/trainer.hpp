@@ -59,17 +59,6 @@ struct TrainConfig {
 };
 
 
-/// The names of the initialisers, as in model and run files.
-
-/// The schema of run.json this version writes; a file without "version" is version 1.
-inline constexpr int kRunFileVersion = 2;
-
-/// The settings as run.json's "config" holds them (enums by name).
-nlohmann::json to_json(const TrainConfig& c);
-/// Reads to_json's form; a key that is missing keeps its default, so runs written before a
-/// setting existed still read. Throws std::invalid_argument naming a key that does not fit.
-TrainConfig config_from_json(const nlohmann::json& j);
-
 /// Fills the defaults from the system's paper setup and validates every setting; a bad one
 /// throws a SettingError naming its field (`steps`, `T`, `optimizer`, …) and value.
 TrainConfig resolve(TrainConfig c);

@@ -46,6 +46,55 @@ std::vector<double> parse_doubles(std::string_view text, std::string_view what) 
   return out;
 }
 
+json parse_json(std::string_view text) {
+  const json::parser_callback_t check_depth = [](int depth, json::parse_event_t, json&) {
+    if (static_cast<std::size_t>(depth) > kMaxJsonDepth)
+      throw SettingError("JSON", "", "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return true;
+  };
+  return json::parse(text.begin(), text.end(), check_depth);
+}
+
+namespace {
+
+/// v as JSON text, nested values past `depth` levels as […] or {…}, stopping after ~`budget` characters.
+void brief(const json& v, int depth, std::size_t budget, std::string& out) {
+  if (!v.is_structured()) {
+    out += v.dump();
+    return;
+  }
+  const bool array = v.is_array();
+  out += array ? '[' : '{';
+  if (depth == 0 && !v.empty()) out += "…";
+  else {
+    bool first = true;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (out.size() > budget) {
+        out += ",…";
+        break;
+      }
+      if (!first) out += ',';
+      first = false;
+      if (!array) out += json(it.key()).dump() + ":";
+      brief(*it, depth - 1, budget, out);
+    }
+  }
+  out += array ? ']' : '}';
+}
+
+}  // namespace
+
+std::string shown_json(const json& v) {
+  constexpr std::size_t kBudget = 60;
+  std::string text;
+  brief(v, 3, kBudget, text);
+  return text.size() <= kBudget ? text : shown(text);
+}
+
+void require_json(bool ok, std::string_view key, const json& v, std::string_view why) {
+  if (!ok) throw SettingError(std::string(key), shown_json(v), std::string(why));
+}
+
 const json& json_key(const json& j, std::string_view key) {
   if (!j.is_object()) throw SettingError(std::string(key), "", "is missing (not inside a JSON object)");
   const auto it = j.find(key);
@@ -61,7 +110,7 @@ std::int64_t json_integer(const json& v, std::string_view key, std::int64_t lo, 
             u, range);
     return static_cast<std::int64_t>(u);
   }
-  require(v.is_number_integer(), key, shown(v.dump()), range);
+  require_json(v.is_number_integer(), key, v, range);
   const std::int64_t i = v.get<std::int64_t>();
   require(lo <= i && i <= hi, key, i, range);
   return i;
@@ -69,17 +118,31 @@ std::int64_t json_integer(const json& v, std::string_view key, std::int64_t lo, 
 
 double json_number(const json& v, std::string_view key, double lo, double hi) {
   const std::string range = "must be a finite number from " + shown(lo) + " to " + shown(hi);
-  require(v.is_number(), key, shown(v.dump()), range);
+  require_json(v.is_number(), key, v, range);
   const double d = v.get<double>();
   require(std::isfinite(d) && lo <= d && d <= hi, key, d, range);
   return d;
 }
 
 std::string json_string(const json& v, std::string_view key, std::size_t max_length) {
-  require(v.is_string(), key, shown(v.dump()), "must be a string");
+  require_json(v.is_string(), key, v, "must be a string");
   const std::string& s = v.get_ref<const std::string&>();
   require(s.size() <= max_length, key, s, "is longer than " + std::to_string(max_length) + " characters");
   return s;
+}
+
+std::string brief_message(std::string_view message) {
+  constexpr std::size_t kMax = 200;
+  std::string out;
+  for (char c : message.substr(0, kMax)) out += c == '\n' || c == '\r' ? ' ' : c;
+  if (message.size() > kMax) {
+    if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80) != 0) {  // whole UTF-8 characters only
+      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+      if (!out.empty()) out.pop_back();
+    }
+    out += "… (" + std::to_string(message.size()) + " characters)";
+  }
+  return out;
 }
 
 std::string read_text_file(const std::string& path, std::size_t max_bytes) {

@@ -64,6 +64,18 @@ std::vector<double> parse_doubles(std::string_view text, std::string_view what);
 
 // --- JSON --------------------------------------------------------------------------------
 
+/// The deepest nesting of arrays and objects a file may have (ours need 5); deeper is refused
+/// while parsing, since copying, comparing or printing a value recurses once per level.
+inline constexpr std::size_t kMaxJsonDepth = 32;
+/// The JSON value of `text`; nlohmann's parse_error for bad syntax, a SettingError for nesting
+/// beyond kMaxJsonDepth.
+nlohmann::json parse_json(std::string_view text);
+
+/// A JSON value as an error shows it: its JSON text (a string in double quotes), cut to a
+/// window when long; nested values are shown a few levels deep.
+std::string shown_json(const nlohmann::json& v);
+/// Throws SettingError(key, shown_json(v), why) unless `ok`.
+void require_json(bool ok, std::string_view key, const nlohmann::json& v, std::string_view why);
 /// j[key], or a SettingError "KEY: is missing".
 const nlohmann::json& json_key(const nlohmann::json& j, std::string_view key);
 /// An integer from lo to hi (a JSON float such as 1e3, a string or an overflowing integer is refused).
@@ -78,13 +90,17 @@ std::string json_string(const nlohmann::json& v, std::string_view key, std::size
 /// The whole file, refusing one larger than max_bytes; errors name the path and the system's reason.
 std::string read_text_file(const std::string& path, std::size_t max_bytes = std::size_t{1} << 30);
 
+/// An error message of a library (nlohmann's quotes the token it stopped at, which can be a
+/// whole file) cut to one line of at most about 200 characters.
+std::string brief_message(std::string_view message);
+
 /// Runs read(); any error it throws is rethrown as std::invalid_argument "PATH: what".
 template <class Read>
 decltype(auto) reading_file(const std::string& path, Read&& read) {
   try {
     return read();
   } catch (const nlohmann::json::exception& e) {
-    throw std::invalid_argument(path + ": " + e.what());
+    throw std::invalid_argument(path + ": " + brief_message(e.what()));
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(path + ": " + e.what());
   }

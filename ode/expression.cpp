@@ -14,16 +14,19 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <numbers>
 #include <optional>
 #include <stdexcept>
+
+#include "ode/checked_input.hpp"
 
 namespace nimde::ode {
 
 namespace detail {
 
 void throw_state_size(const std::string& source, std::size_t expected, std::size_t got) {
-  throw std::invalid_argument("field \"" + source + "\" has " + std::to_string(expected) +
+  throw std::invalid_argument("field " + shown(source) + " has " + std::to_string(expected) +
                               " components, but the state has " + std::to_string(got));
 }
 
@@ -36,6 +39,7 @@ void throw_missing_function(const char* name) {
 namespace {
 
 using detail::Instruction;
+using ode::shown;
 using detail::OpCode;
 using detail::Operands;
 
@@ -52,25 +56,63 @@ std::string where(std::string_view text, std::size_t pos) {
   return "line " + std::to_string(line) + ", column " + std::to_string(pos - line_start + 1);
 }
 
-/// Throws `field "<text>": <what>[ at <position>]<tail>`, on one line: newlines in the text are
-/// shown as \n.
+/// The text as an error quotes it, in double quotes on one line (newlines shown as \n): whole
+/// when short, else a window around `pos` and the length (a 100 KB field is not echoed whole),
+/// cut at whole UTF-8 characters.
+std::string quoted(std::string_view text, std::optional<std::size_t> pos) {
+  constexpr std::size_t kWhole = 100, kSide = 40;
+  std::size_t first = 0, last = text.size();
+  if (text.size() > kWhole) {
+    const std::size_t at = std::min(pos.value_or(0), text.size());
+    first = at > kSide ? at - kSide : 0;
+    last = std::min(text.size(), first + 2 * kSide);
+    const auto continuation = [&](std::size_t i) {
+      return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+    };
+    while (first > 0 && continuation(first)) --first;
+    while (continuation(last)) ++last;
+  }
+  std::string out = first > 0 ? "\"…" : "\"";
+  for (char c : text.substr(first, last - first)) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else out += c;
+  }
+  out += last < text.size() ? "…\"" : "\"";
+  if (first > 0 || last < text.size()) out += " (" + std::to_string(text.size()) + " characters)";
+  return out;
+}
+
+/// Throws `field "<text>": <what>[ at <position>]<tail>`, on one line.
 [[noreturn]] void fail(std::string_view text, const std::string& what, std::optional<std::size_t> pos = {},
                        const std::string& tail = "") {
-  std::string quoted;
-  for (char c : text) {
-    if (c == '\n') quoted += "\\n";
-    else if (c == '\r') quoted += "\\r";
-    else quoted += c;
-  }
-  std::string message = "field \"" + quoted + "\": " + what;
+  std::string message = "field " + quoted(text, pos) + ": " + what;
   if (pos) message += " at " + where(text, *pos);
   throw std::invalid_argument(message + tail);
 }
 
+/// The number literal text[i, j). A literal beyond the doubles is refused rather than read as
+/// some other number; one below the smallest subnormal is the 0 it rounds to.
+double number_literal(std::string_view text, std::size_t i, std::size_t j) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data() + i, text.data() + j, v);
+  if (ec == std::errc() && end == text.data() + j) return v;
+  const std::string literal(text.substr(i, j - i));
+  v = std::strtod(literal.c_str(), nullptr);  // out of range: HUGE_VAL on overflow, 0 or a subnormal on underflow
+  if (std::isinf(v)) fail(text, "number " + ode::shown(literal) + " is too large for a double", i);
+  return v;
+}
+
+/// "a, b, c", or its first 200 characters and a count when the list is long.
 std::string join(const std::vector<std::string>& names) {
+  constexpr std::size_t kMaxShown = 200;
   if (names.empty()) return "none";
   std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (out.size() + names[k].size() > kMaxShown)
+      return out + ", … (" + std::to_string(names.size()) + " in all)";
+    out += (out.empty() ? "" : ", ") + names[k];
+  }
   return out;
 }
 
@@ -109,14 +151,12 @@ std::vector<Token> tokenize(std::string_view text) {
         std::size_t k = j + 1;
         if (k < text.size() && (text[k] == '+' || text[k] == '-')) ++k;
         if (k == text.size() || !is_digit(text[k])) {
-          fail(text, "malformed number '" + std::string(text.substr(i, k - i)) + "'", i);
+          fail(text, "malformed number " + shown(text.substr(i, k - i)), i);
         }
         while (k < text.size() && is_digit(text[k])) ++k;
         j = k;
       }
-      Token t{Tok::number, i, j - i};
-      std::from_chars(text.data() + i, text.data() + j, t.number);
-      out.push_back(t);
+      out.push_back({Tok::number, i, j - i, number_literal(text, i, j)});
       i = j;
     } else if (is_name_start(c)) {
       std::size_t j = i;
@@ -139,7 +179,7 @@ std::vector<Token> tokenize(std::string_view text) {
         default: {
           // Show a multi-byte UTF-8 character whole.
           std::size_t j = i + 1;
-          while (j < text.size() && (static_cast<unsigned char>(text[j]) & 0xC0) == 0x80) ++j;
+          while (j < text.size() && j < i + 4 && (static_cast<unsigned char>(text[j]) & 0xC0) == 0x80) ++j;
           fail(text, "unknown character '" + std::string(text.substr(i, j - i)) + "'", i);
         }
       }
@@ -236,7 +276,7 @@ class Compiler {
   static constexpr std::size_t kMaxNesting = 256;  // far beyond any field, well within the C++ stack
 
   const Token& peek() const { return tokens_[i_]; }
-  std::string quote(const Token& t) const { return "'" + std::string(text_.substr(t.pos, t.len)) + "'"; }
+  std::string quote(const Token& t) const { return shown(text_.substr(t.pos, t.len)); }
   std::string_view spelling(const Token& t) const { return text_.substr(t.pos, t.len); }
 
   Value expression() {
@@ -300,13 +340,13 @@ class Compiler {
     ++i_;
     const std::optional<OpCode> function = find_function(name);
     if (peek().kind == Tok::lparen) {
-      if (!function) fail(text_, "unknown function '" + name + "'", t.pos);
+      if (!function) fail(text_, "unknown function " + shown(name), t.pos);
       ++i_;
       const Value v = expression();
       expect_rparen(name);
       return apply(*function, v);
     }
-    if (function) fail(text_, "expected '(' after '" + name + "'", peek().pos);
+    if (function) fail(text_, "expected '(' after " + shown(name), peek().pos);
     return variable(name, t.pos);
   }
 
@@ -330,7 +370,7 @@ class Compiler {
     if (name == "pi") return constant(std::numbers::pi);
     std::vector<std::string> params;
     for (const auto& [key, value] : params_) params.push_back(key);
-    fail(text_, "unknown variable '" + name + "'", pos,
+    fail(text_, "unknown variable " + shown(name), pos,
          " (state variables: " + join(names_) + "; parameters: " + join(params) + ")");
   }
 
@@ -402,17 +442,18 @@ ExpressionField ExpressionField::parse(std::string_view text, const std::map<std
     if (name_token.kind != Tok::name) fail(text, "expected a state variable name", name_token.pos);
     const std::string name(text.substr(name_token.pos, name_token.len));
     if (tokens[i + 1].kind != Tok::prime) {
-      fail(text, "expected ' after '" + name + "' (as in " + name + "' = ...)", tokens[i + 1].pos);
+      fail(text, "expected ' after " + shown(name) + (name.size() <= 20 ? " (as in " + name + "' = ...)" : ""),
+           tokens[i + 1].pos);
     }
     if (tokens[i + 2].kind != Tok::equals) fail(text, "expected '='", tokens[i + 2].pos);
     if (std::find(field.names_.begin(), field.names_.end(), name) != field.names_.end()) {
-      fail(text, "duplicate state variable '" + name + "'", name_token.pos);
+      fail(text, "duplicate state variable " + shown(name), name_token.pos);
     }
     if (name == "pi" || find_function(name)) {
-      fail(text, "'" + name + "' is reserved and cannot name a state variable", name_token.pos);
+      fail(text, shown(name) + " is reserved and cannot name a state variable", name_token.pos);
     }
     if (params.count(name) > 0) {
-      fail(text, "'" + name + "' is both a state variable and a parameter", name_token.pos);
+      fail(text, shown(name) + " is both a state variable and a parameter", name_token.pos);
     }
     field.names_.push_back(name);
     i += 3;

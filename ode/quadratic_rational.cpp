@@ -102,10 +102,24 @@ QuadraticRational QuadraticRational::operator-() const {
 // irrational value is never a tie, so a 512-bit approximation decides it.
 namespace {
 
+// Beyond the largest double by half its spacing (2^970) a value rounds to ±∞ (IEEE 754), and
+// GMP must never see an ∞ (converting one raises SIGFPE).
+const Rational& overflow_threshold() {
+  static const Rational t = []() -> Rational {  // a Rational, not GMP's lazy expression of locals
+    mpz_class half_ulp;
+    mpz_ui_pow_ui(half_ulp.get_mpz_t(), 2, 970);
+    return Rational(std::numeric_limits<double>::max()) + Rational(half_ulp);
+  }();
+  return t;
+}
+
 double nearest_double(const Rational& q) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  if (abs(q) >= overflow_threshold()) return sgn(q) * kInf;
   const double toward_zero = q.get_d();
   if (Rational(toward_zero) == q) return toward_zero;
-  const double away = std::nextafter(toward_zero, sgn(q) * std::numeric_limits<double>::infinity());
+  const double away = std::nextafter(toward_zero, sgn(q) * kInf);
+  if (std::isinf(away)) return toward_zero;  // between the largest double and the threshold
   const Rational gap_toward = abs(q - Rational(toward_zero));
   const Rational gap_away = abs(Rational(away) - q);
   if (gap_toward != gap_away) return gap_toward < gap_away ? toward_zero : away;
@@ -120,8 +134,10 @@ double to_double(const QuadraticRational& x) {
   mpf_class root(x.radicand(), kBits);
   mpf_sqrt(root.get_mpf_t(), root.get_mpf_t());
   const mpf_class v = mpf_class(x.surd_part(), kBits) * root + mpf_class(x.rational_part(), kBits);
+  if (abs(v) >= mpf_class(overflow_threshold(), kBits)) return sgn(v) * std::numeric_limits<double>::infinity();
   const double toward_zero = v.get_d();
   const double away = std::nextafter(toward_zero, sgn(v) * std::numeric_limits<double>::infinity());
+  if (std::isinf(away)) return toward_zero;
   const mpf_class gap_toward = abs(v - mpf_class(toward_zero, kBits));
   const mpf_class gap_away = abs(mpf_class(away, kBits) - v);
   return gap_away < gap_toward ? away : toward_zero;

@@ -1,12 +1,13 @@
 #include "ode/tableau.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include "ode/checked_input.hpp"
 
 namespace nimde::ode {
 
@@ -70,6 +71,8 @@ Q json_entry(const nlohmann::json& v, const std::string& where) {
   std::string text;
   if (v.is_string()) {
     text = v.get<std::string>();
+    if (text.size() > kMaxEntryLength)
+      invalid(where + " = " + shown(text) + " is longer than " + std::to_string(kMaxEntryLength) + " characters");
   } else if (v.is_number_integer()) {
     text = v.dump();
   } else if (v.is_number_float()) {
@@ -77,33 +80,42 @@ Q json_entry(const nlohmann::json& v, const std::string& where) {
     const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.get<double>());
     text.assign(buffer, end);
   } else {
-    invalid(where + " = " + v.dump() + " is not a number or a rational string");
+    invalid(where + " = " + shown_json(v) + " is not a number or a rational string");
   }
+  Q q;
   try {
-    return Q(parse_rational(text));
-  } catch (const std::invalid_argument& e) {
-    invalid(where + " = " + e.what());
+    q = Q(parse_rational(text));
+  } catch (const std::invalid_argument&) {
+    invalid(where + " = " + shown(text) + " is not a rational number");
   }
+  // The stepper uses the nearest double; an entry beyond the doubles would step with ±∞.
+  if (!std::isfinite(to_double(q)))
+    invalid(where + " = " + shown(text) + " is beyond the range of a double (magnitude at most 1.8e308)");
+  return q;
 }
 
 Row json_vector(const nlohmann::json& v, const std::string& key) {
-  if (!v.is_array()) invalid(key + " must be an array, got " + v.dump());
+  if (!v.is_array()) invalid(key + " must be an array, got " + shown_json(v));
+  if (v.size() > kMaxStages) invalid(key + " has " + std::to_string(v.size()) + " entries, at most " +
+                                     std::to_string(kMaxStages) + " stages are read");
   Row out;
   for (std::size_t i = 0; i < v.size(); ++i) out.push_back(json_entry(v[i], key + "[" + std::to_string(i) + "]"));
   return out;
 }
 
-Tableau tableau_from_json_named(std::string_view json_text, const std::string& default_name) {
+Tableau tableau_from_json_named(std::string_view json_text, const std::string& default_name, TableauReading reading) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
+    j = parse_json(json_text);
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number beyond the doubles
+    invalid("invalid JSON: " + brief_message(e.what()));
+  } catch (const SettingError& e) {  // nested too deeply
     invalid(std::string("invalid JSON: ") + e.what());
   }
   if (!j.is_object()) invalid("expected a JSON object with keys A, b (and optionally name, c)");
   for (const auto& [key, value] : j.items()) {
     if (key != "name" && key != "A" && key != "b" && key != "c" && key != "description") {
-      invalid("unknown key '" + key + "' (known: name, description, A, b, c)");
+      invalid("unknown key " + shown(key) + " (known: name, description, A, b, c)");
     }
   }
   for (const char* key : {"A", "b"}) {
@@ -111,14 +123,20 @@ Tableau tableau_from_json_named(std::string_view json_text, const std::string& d
   }
   std::string name = default_name;
   if (j.contains("name")) {
-    if (!j["name"].is_string()) invalid("name = " + j["name"].dump() + " is not a string");
+    if (!j["name"].is_string()) invalid("name = " + shown_json(j["name"]) + " is not a string");
     name = j["name"].get<std::string>();
+    if (name.size() > 200) invalid("name = " + shown(name) + " is longer than 200 characters");
   }
   const nlohmann::json& a = j["A"];
-  if (!a.is_array() || a.empty()) invalid("A must be a non-empty array of rows, got " + a.dump());
+  if (!a.is_array() || a.empty()) invalid("A must be a non-empty array of rows, got " + shown_json(a));
+  if (a.size() > kMaxStages)
+    invalid("A has " + std::to_string(a.size()) + " rows, at most " + std::to_string(kMaxStages) + " stages are read");
   std::vector<Row> A;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!a[i].is_array()) invalid("A row " + std::to_string(i + 1) + " = " + a[i].dump() + " is not an array");
+    if (!a[i].is_array()) invalid("A row " + std::to_string(i + 1) + " = " + shown_json(a[i]) + " is not an array");
+    if (a[i].size() != a.size())  // before reading its entries, so a huge row is not read
+      invalid("A row " + std::to_string(i + 1) + " has " + std::to_string(a[i].size()) + " entries, expected " +
+              std::to_string(a.size()));
     Row row;
     for (std::size_t k = 0; k < a[i].size(); ++k) {
       row.push_back(json_entry(a[i][k], "A[" + std::to_string(i) + "][" + std::to_string(k) + "]"));
@@ -128,7 +146,14 @@ Tableau tableau_from_json_named(std::string_view json_text, const std::string& d
   Row b = json_vector(j["b"], "b");
   Row c = j.contains("c") ? json_vector(j["c"], "c") : Row{};
   if (j.contains("c") && c.empty()) invalid("c is empty; omit it to use the row sums of A");
-  return make_tableau(std::move(name), std::move(A), std::move(b), std::move(c));
+  Tableau t = make_tableau(std::move(name), std::move(A), std::move(b), std::move(c));
+  Q weights;
+  for (const Q& w : t.b_exact) weights += w;
+  if (!(weights == Q(1)) && !reading.allow_inconsistent)
+    invalid("the weights b sum to " + shown(to_string(weights)) +
+            ", not 1: the method is not consistent (it converges to no solution); allow_inconsistent "
+            "(--allow-inconsistent) reads it anyway");
+  return t;
 }
 
 }  // namespace
@@ -191,18 +216,34 @@ std::vector<std::string> rk_method_names() {
   return names;
 }
 
-Tableau tableau_from_json(std::string_view json_text) { return tableau_from_json_named(json_text, "custom"); }
+Tableau tableau_from_json(std::string_view json_text, TableauReading reading) {
+  return tableau_from_json_named(json_text, "custom", reading);
+}
 
-Tableau load_tableau(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument("cannot read tableau file '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return tableau_from_json_named(text.str(), std::filesystem::path(path).stem().string());
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(path + ": " + e.what());
+Tableau load_tableau(const std::string& path, TableauReading reading) {
+  const std::string text = read_text_file(path, std::size_t{16} << 20);
+  return reading_file(path, [&] {
+    return tableau_from_json_named(text, std::filesystem::path(path).stem().string(), reading);
+  });
+}
+
+std::string tableau_warning(const Tableau& t) {
+  std::size_t first = t.c_exact.size(), count = 0;
+  Q first_sum;
+  for (std::size_t i = 0; i < t.c_exact.size() && i < t.A_exact.size(); ++i) {
+    Q sum;
+    for (const Q& a : t.A_exact[i]) sum += a;
+    if (sum == t.c_exact[i]) continue;
+    if (count++ == 0) {
+      first = i;
+      first_sum = sum;
+    }
   }
+  if (count == 0) return "";
+  return "tableau " + shown(t.name) + ": c differs from the row sums of A at " + std::to_string(count) +
+         " stage(s), first c[" + std::to_string(first) + "] = " + to_string(t.c_exact[first]) + " where row " +
+         std::to_string(first + 1) + " of A sums to " + to_string(first_sum) +
+         " (the order conditions assume c = A·1)";
 }
 
 }  // namespace nimde::ode

@@ -7,6 +7,7 @@
 // kept twice: exactly (for the B-series of imde/) and as the nearest doubles (for stepping).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,13 +41,30 @@ const Tableau& rk_tableau(std::string_view name);
 /// The names of the catalogue, in a fixed order (lowest order first).
 std::vector<std::string> rk_method_names();
 
+/// The most stages a tableau file may have: far beyond any method in use, and it keeps the
+/// B-series work (which grows with the stages) bounded.
+inline constexpr std::size_t kMaxStages = 64;
+/// The longest entry of a tableau file, in characters (an exact decimal of 1000 digits is plenty).
+inline constexpr std::size_t kMaxEntryLength = 1000;
+
+/// How a tableau file is read. Weights b that do not sum to 1 make a method that is not
+/// consistent (it converges to nothing): refused unless `allow_inconsistent`.
+struct TableauReading {
+  bool allow_inconsistent = false;
+};
+
 /// Parses {"name": "...", "A": [["0","0"],["1/2","0"]], "b": ["0","1"], "c": ["0","1/2"]}.
 /// Entries are rational strings ("1/2", "-3"), decimal strings converted exactly ("0.1" is 1/10)
-/// or JSON numbers (taken at their shortest decimal form); "c" may be omitted (row sums of A),
-/// "name" defaults to "custom". Errors name the key and value ("tableau: b[1] = 'x/0' ...").
-Tableau tableau_from_json(std::string_view json_text);
+/// or JSON numbers (taken at their shortest decimal form), each within the range of a double;
+/// "c" may be omitted (row sums of A), "name" defaults to "custom"; at most kMaxStages stages.
+/// Errors name the key and value ("tableau: b[1] = 'x/0' ...").
+Tableau tableau_from_json(std::string_view json_text, TableauReading reading = {});
 
 /// Reads a tableau JSON file (name defaults to the file's stem); errors name the file.
-Tableau load_tableau(const std::string& path);
+Tableau load_tableau(const std::string& path, TableauReading reading = {});
+
+/// "" or one line saying where c differs from the row sums of A: legal (c only places the
+/// stages in time), but rarely meant, and a method's order conditions assume c = A·1.
+std::string tableau_warning(const Tableau& t);
 
 }  // namespace nimde::ode

@@ -4,21 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# OpenMPI: `nimde reproduce` under mpirun, and the test that checks it against a serial run.
-packages=(g++ cmake make pkg-config libxtensor-dev libxsimd-dev xtl-dev catch2 libbenchmark-dev
-          libgmp-dev libcli11-dev nlohmann-json3-dev python3-matplotlib python3-torch openmpi-bin
-          libopenmpi-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# OpenMPI: `nimde reproduce` under mpirun, and the test that checks it against a serial run;
+# python3-torch: the PyTorch bridge's tests.
+bash scripts/install_packages.sh g++ cmake make pkg-config libxtensor-dev libxsimd-dev xtl-dev catch2 \
+  libbenchmark-dev libgmp-dev libcli11-dev nlohmann-json3-dev python3-matplotlib python3-torch openmpi-bin \
+  libopenmpi-dev
 
 build="${NIMDE_BUILD_DIR:-build}"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "$@"

@@ -135,8 +135,8 @@ TEST_CASE("nimde imde eval reports bad input in one line naming the value", "[cl
       {"imde eval --system pendulum --h 0.1 --order 2 --at 1,2", "give exactly one of --method NAME and --tableau FILE"},
       {"imde eval --method euler --h 0.1 --order 2 --at 1,2", "give exactly one of --system NAME, --field EXPR and --model FILE"},
       {base, "give exactly one of --at"},
-      {base + "--points " + bad_header, "header 'a,b' does not name the variables p,q"},
-      {base + "--points /nonexistent/points.csv", "/nonexistent/points.csv: cannot open the file"},
+      {base + "--points " + bad_header, bad_header + ": line 1 'a,b': does not name the variables p,q"},
+      {base + "--points /nonexistent/points.csv", "cannot read /nonexistent/points.csv: No such file or directory"},
   };
   for (const auto& [args, message] : cases) {
     const Run run = run_cli_line(args);

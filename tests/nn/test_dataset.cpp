@@ -202,6 +202,11 @@ TEST_CASE("a corrupted or truncated binary file is refused, naming the file", "[
   CHECK_THROWS_WITH(nn::load_dataset(path), Catch::Contains(path));
   write_text(path, good.substr(0, 12));
   CHECK_THROWS_WITH(nn::load_dataset(path), Catch::Contains("truncated"));
+  // A header claiming more than the limits is refused before anything is allocated for it.
+  std::string wide = good;
+  wide[16] = 0x01, wide[17] = 0x08;  // dimension 2049 (little-endian u64 after magic and rows)
+  write_text(path, wide);
+  CHECK_THROWS_WITH(nn::load_dataset(path), Catch::Contains("dimension 2049 is out of range 1..1024"));
   std::filesystem::remove(path);
   CHECK_THROWS_WITH(nn::load_dataset(path), Catch::Contains(path));
 }

@@ -20,6 +20,8 @@
 
 using nimde::ode::ExpressionField;
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
+using Catch::Matchers::StartsWith;
 using Catch::Matchers::Equals;
 
 namespace {
@@ -310,6 +312,28 @@ TEST_CASE("parse errors quote the text, name the culprit and give its column", "
                                                 "column 6 (state variables: p, q; parameters: none)"));
   CHECK_THAT(error_of("p' = " + std::string(1000, '(') + "p" + std::string(1000, ')')),
              Contains("nested too deeply"));
+}
+
+TEST_CASE("a number literal beyond the doubles is refused naming it, one below is the 0 it rounds to", "[expression]") {
+  // It used to be read as 0 (from_chars' result was not looked at): x' = 1e999*x solved to x = 1.
+  CHECK_THAT(error_of("x' = 1e999*x"), Equals("field \"x' = 1e999*x\": number '1e999' is too large for a double at column 6"));
+  CHECK_THAT(error_of("x' = x + 2" + std::string(400, '0')), Contains("is too large for a double"));
+  CHECK(eval1("x' = 1e-999 + x", 2.0) == 2.0);
+  CHECK(eval1("x' = 1.7976931348623157e308 + 0*x", 1.0) == 1.7976931348623157e308);
+}
+
+TEST_CASE("a long field is quoted in errors as a window around the fault", "[expression]") {
+  std::string text = "x' = ";
+  for (int k = 0; k < 60000; ++k) text += "x+";
+  text += "$";
+  const std::string e = error_of(text);
+  CHECK(e.size() < 300);
+  CHECK_THAT(e, EndsWith("x+x+x+$\" (120006 characters): unknown character '$' at column 120006"));
+  CHECK_THAT(e, StartsWith("field \"…x+x+"));
+  // a name as long is cut as well, in the quote and in the complaint
+  const std::string name(5000, 'v');
+  CHECK(error_of("x' = " + name).size() < 400);
+  CHECK(error_of("x' = " + std::string(70000, '(')).find("nested too deeply") != std::string::npos);
 }
 
 TEST_CASE("a state of the wrong size is rejected", "[expression]") {

@@ -167,7 +167,83 @@ TEST_CASE("a tableau file is read with its stem as default name, and errors name
   CHECK(t.c_exact[1] == QuadraticRational(1));
   CHECK(error_of([&] { nimde::ode::load_tableau(bad); }) == bad + ": tableau: b[1] = 'x' is not a rational number");
   CHECK(error_of([&] { nimde::ode::load_tableau(good + ".missing"); }) ==
-        "cannot read tableau file '" + good + ".missing'");
+        "cannot read " + good + ".missing: No such file or directory");
   std::filesystem::remove(good);
   std::filesystem::remove(bad);
+}
+
+TEST_CASE("an exact number is rounded to the nearest double, beyond the largest to infinity", "[tableau]") {
+  using nimde::ode::to_double;
+  constexpr double kMax = std::numeric_limits<double>::max();
+  const Rational max(kMax);
+  Rational half_ulp;  // the spacing of the doubles at the top is 2^971
+  mpz_ui_pow_ui(half_ulp.get_num_mpz_t(), 2, 970);
+  CHECK(to_double(QuadraticRational(max)) == kMax);
+  CHECK(to_double(QuadraticRational(max + half_ulp - 1)) == kMax);        // below the midpoint
+  CHECK(std::isinf(to_double(QuadraticRational(max + half_ulp))));         // the tie goes to even: ∞
+  CHECK(to_double(QuadraticRational(-(max + half_ulp))) == -INFINITY);
+  CHECK(std::isinf(to_double(QuadraticRational(nimde::ode::parse_rational("1e400")))));
+  CHECK(to_double(QuadraticRational(nimde::ode::parse_rational("1e-400"))) == 0.0);
+}
+
+TEST_CASE("a tableau entry beyond the doubles is refused naming it, not a crash", "[tableau]") {
+  // 1e400 used to reach GMP as ∞ and stop the program with SIGFPE.
+  using nimde::ode::tableau_from_json;
+  for (const std::string entry : {std::string("\"1e400\""), std::string("\"2e308\""), std::string("\"-1e309\""), "\"" + std::string(400, '9') + "\"",
+                                  std::string(400, '9'), std::string("1e400")}) {
+    INFO(entry);
+    const std::string e = error_of([&] { tableau_from_json(R"({"A": [["0","0"],[)" + entry + R"(,"0"]], "b": ["0","1"]})"); });
+    CHECK_THAT(e, Catch::StartsWith("tableau: "));
+    CHECK(e.size() < 300);
+  }
+  CHECK_THAT(error_of([] { tableau_from_json(R"({"A": [["0","0"],["1e400","0"]], "b": ["0","1"]})"); }),
+             Catch::Equals("tableau: A[1][0] = '1e400' is beyond the range of a double (magnitude at most 1.8e308)"));
+}
+
+TEST_CASE("weights that do not sum to 1 are refused unless allowed", "[tableau]") {
+  using nimde::ode::tableau_from_json;
+  const std::string text = R"({"A": [["0","0"],["1","0"]], "b": ["1/2","1"]})";
+  CHECK_THAT(error_of([&] { tableau_from_json(text); }),
+             Catch::Contains("tableau: the weights b sum to '3/2', not 1: the method is not consistent") &&
+                 Catch::Contains("--allow-inconsistent"));
+  const Tableau t = tableau_from_json(text, {.allow_inconsistent = true});
+  CHECK(t.b[1] == 1.0);
+}
+
+TEST_CASE("c that differs from the row sums of A is read with a warning", "[tableau]") {
+  const Tableau t = nimde::ode::tableau_from_json(R"({"A": [["0","0","0"],["1/2","0","0"],["0","1","0"]],
+                                                     "b": ["1/6","2/3","1/6"], "c": ["0","1/3","1/4"]})");
+  CHECK(t.c_exact[1] == QuadraticRational(Rational(1, 3)));
+  CHECK(nimde::ode::tableau_warning(t) ==
+        "tableau 'custom': c differs from the row sums of A at 2 stage(s), first c[1] = 1/3 where row 2 of A sums to "
+        "1/2 (the order conditions assume c = A·1)");
+  for (const std::string& name : nimde::ode::rk_method_names()) {
+    INFO(name);
+    CHECK(nimde::ode::tableau_warning(nimde::ode::rk_tableau(name)).empty());
+  }
+}
+
+TEST_CASE("a tableau file nested deeply is refused while parsing", "[tableau]") {
+  // Printing or copying such a value recursed once per level: a stack overflow for a long file.
+  CHECK_THAT(error_of([] { nimde::ode::tableau_from_json(R"({"A": )" + std::string(1 << 20, '[')); }),
+             Catch::Equals("tableau: invalid JSON: JSON: nested deeper than 32 levels"));
+  CHECK_THAT(error_of([] { nimde::ode::tableau_from_json(R"({"A": [[)" + std::string(20, '[') + std::string(20, ']') + R"(]], "b": [1]})"); }),
+             Catch::StartsWith("tableau: A[0][0] = [[[[…]]]] is not a number"));
+}
+
+TEST_CASE("a tableau file is bounded in stages and in the length of an entry", "[tableau]") {
+  using nimde::ode::tableau_from_json;
+  const auto square = [](std::size_t s) {
+    std::string row = "[" + std::string(2 * s - 1, '0') + "]";
+    for (std::size_t k = 2; k < 2 * s; k += 2) row[k] = ',';
+    std::string a = "[";
+    for (std::size_t i = 0; i < s; ++i) a += (i ? "," : "") + row;
+    std::string b = "[\"1\"";
+    for (std::size_t i = 1; i < s; ++i) b += ",0";
+    return R"({"A": )" + a + R"(], "b": )" + b + "]}";
+  };
+  CHECK(tableau_from_json(square(64)).stages() == 64);
+  CHECK_THAT(error_of([&] { tableau_from_json(square(65)); }), Catch::Equals("tableau: A has 65 rows, at most 64 stages are read"));
+  CHECK_THAT(error_of([] { tableau_from_json(R"({"A": [["0"]], "b": [")" + std::string(1001, '1') + R"("]})"); }),
+             Catch::Contains("tableau: b[0] = '111") && Catch::Contains("is longer than 1000 characters"));
 }
