@@ -13,6 +13,10 @@
 //   grad(x, y, ȳ)          = ȳ·derivative(x), else ȳ·output_derivative(y)     (Var backward)
 //   output_grad(y, ȳ)      = ȳ·output_derivative(y)     (fused linear backward, which keeps only
 //                          y; an activation needs an output derivative to be fused)
+//   the graph rule         x̄ = ȳ·derivative(x), else ȳ·output_derivative(y), evaluated on the
+//                          tape's own numbers (ops.cpp), so that the generic operations record
+//                          the derivative as operations, each differentiable in turn: a second
+//                          derivative comes from the first, to any order       (Tape::grad)
 //   the jet b = g(a)       b_0 = value(a_0), then the chain recurrence of jet.hpp,
 //                          |β| b_β = Σ_{0<γ≤β} |γ| a_γ u_{β−γ}, with u = derivative(a), or with
 //                          u = output_derivative(b) rebuilt wave by wave as b grows;
@@ -41,16 +45,21 @@ template <class X> auto positive(const X& x) {
 template <class X> auto negative(const X& x) {
   if constexpr (std::is_same_v<X, Jet>) return x.value() < 0; else return x < X(0);
 }
-/// c ? a : b, lane by lane when c is a batch of booleans.
+/// c ? a : b, lane by lane when c is a batch of booleans (or a mask of the tape's numbers,
+/// whose select is found by argument-dependent lookup).
 template <class C, class X> X choose(const C& c, const X& a, const X& b) {
-  if constexpr (std::is_same_v<C, bool>) return c ? a : b; else return xsimd::select(c, a, b);
+  using xsimd::select;
+  if constexpr (std::is_same_v<C, bool>) return c ? a : b; else return select(c, a, b);
 }
 
 /// The generic jet of a rule (jet.cpp): the chain recurrence, or the rule's dedicated routine.
 template <class Rule> Jet jet_of(const Jet& a);
-/// g(x) for a rule on a batch, a number or a jet.
+/// g(x) for a rule on a batch, a number or a jet; a number of the tape (ops.cpp) records it as
+/// the rule's operation.
 template <class Rule, class X> X apply(const X& x) {
-  if constexpr (std::is_same_v<X, Jet>) return jet_of<Rule>(x); else return Rule::value(x);
+  if constexpr (std::is_same_v<X, Jet>) return jet_of<Rule>(x);
+  else if constexpr (requires { X::template apply_rule<Rule>(x); }) return X::template apply_rule<Rule>(x);
+  else return Rule::value(x);
 }
 
 // Dedicated jet routines (jet.cpp): recurrences faster than the generic one.
