@@ -337,13 +337,58 @@ void linear_backward(Tape<T>& tape, Node<T>& n) {
   }
 }
 
-/// act'(z) on the tape for linear's graph rule: from y (tanh: 1 − y²) like the kernel, or, for an
-/// activation whose rule states its derivative in z (softplus: σ(z)), from z recomputed.
-template <class Rule, class T>
-Taped<T> fused_derivative(GradGraph<T>& g) {
+// dz = ȳ ⊙ φ(y), φ(y) = act'(x) the activation's output derivative, as one operation: what the
+// fused linear's graph rule records in place of three elementwise ones, with the first-order
+// kernel's bits. Its backward:  ∂dz/∂ȳ = φ(y),  ∂dz/∂y = ȳ ⊙ φ'(y), φ' by a dual number
+// through φ's line (detail::Dual); its graph rule is the same in Taped numbers.
+template <class T, class Rule>
+void activation_grad_backward(Tape<T>& tape, Node<T>& n) {
+  const T* y = tape.input(n, 0).value.data();
+  const T* gy = tape.input(n, 1).value.data();
+  bool fresh;
+  if (tape.input(n, 1).requires_grad) {
+    Tensor<T>& g = tape.input_grad(n, 1, fresh);
+    map_to(!fresh, g.data(), g.size(), [](auto yv, auto w) { return output_grad<Rule>(yv, w); }, y, n.grad.data());
+  }
+  if (tape.input(n, 0).requires_grad) {
+    Tensor<T>& g = tape.input_grad(n, 0, fresh);
+    map_to(!fresh, g.data(), g.size(),
+           [](auto yv, auto gv, auto w) { return w * gv * output_derivative_dual<Rule>(yv).d; }, y, gy,
+           n.grad.data());
+  }
+}
+
+template <class T, class Rule>
+void activation_grad_graph(GradGraph<T>& g) {
   using X = Taped<T>;
-  if constexpr (kHasDerivative<Rule, X>) return Rule::derivative(X(linear(g.input(0), g.input(1), g.input(2))));
-  else return Rule::output_derivative(X(g.output()));
+  const Var<T> y = g.input(0);
+  const X w(g.output_grad());
+  const Dual<X> phi = output_derivative_dual<Rule>(X(y));
+  if (g.needs(1)) g.add(1, (w * phi.v).to_var(g.tape(), y.rows(), y.cols()));
+  if (g.needs(0)) g.add(0, (w * X(g.input(1)) * phi.d).to_var(g.tape(), y.rows(), y.cols()));
+}
+
+template <class Rule, class T>
+Var<T> activation_grad(const Var<T>& y, const Var<T>& gy) {
+  Tape<T>& tape = y.tape();
+  const Var<T> in[] = {y, gy};
+  Var<T> dz = tape.record("activation_grad", y.rows(), y.cols(), in, &activation_grad_backward<T, Rule>, {},
+                          &activation_grad_graph<T, Rule>);
+  map(tape.node(dz).value.data(), y.value().size(), [](auto yv, auto w) { return output_grad<Rule>(yv, w); },
+      tape.node(y).value.data(), tape.node(gy).value.data());
+  return dz;
+}
+
+/// z̄ = ȳ ⊙ act'(z) on the tape for linear's graph rule: one operation when act' is a function of
+/// y (tanh: 1 − y²), as in the kernel; for an activation whose rule states its derivative in z
+/// (softplus: σ(z)), from z recomputed.
+template <class Rule, class T>
+Var<T> fused_grad(GradGraph<T>& g) {
+  using X = Taped<T>;
+  if constexpr (kOutputDerivativeOnly<Rule>)
+    return activation_grad<Rule>(g.output(), g.output_grad());
+  else
+    return (X(g.output_grad()) * Rule::derivative(X(linear(g.input(0), g.input(1), g.input(2))))).var;
 }
 
 template <class T>
@@ -351,11 +396,11 @@ void linear_graph(GradGraph<T>& g) {
   const Activation act = static_cast<Activation>(g.params().k);
   const Var<T> x = g.input(0), W = g.input(1);
   Var<T> dz = g.output_grad();
-  switch (act) {
-#define NIMDE_FUSED_DERIVATIVE(name, Rule) \
-  case Activation::name: dz = (Taped<T>(dz) * fused_derivative<detail::Rule>(g)).var; break;
-    NIMDE_ACTIVATIONS(NIMDE_FUSED_DERIVATIVE)
-#undef NIMDE_FUSED_DERIVATIVE
+  if (act != Activation::identity) switch (act) {
+#define NIMDE_FUSED_GRAD(name, Rule) \
+  case Activation::name: dz = fused_grad<detail::Rule>(g); break;
+    NIMDE_ACTIVATIONS(NIMDE_FUSED_GRAD)
+#undef NIMDE_FUSED_GRAD
   }
   if (g.needs(0)) g.add(0, matmul(dz, W));
   if (g.needs(1)) g.add(1, matmul(dz, x, true, false));

@@ -193,6 +193,39 @@ B grad(B x, B y, B g) {
   else return output_grad<Rule>(y, g);
 }
 
+/// A first-order dual number (v, d) over any number type X (batches, the tape's numbers):
+/// d carries the derivative along one direction through the generic operations of a rule.
+/// Evaluated on (y, 1), an activation's output_derivative φ(y) = act'(x) gives φ'(y) beside
+/// φ(y): the second-order rule of the fused linear layer, from the same line as its first.
+template <class X>
+struct Dual {
+  X v, d;
+  Dual(X value, X derivative) : v(value), d(derivative) {}
+  template <class S> requires std::is_arithmetic_v<S> Dual(S s) : v(X(s)), d(X(0)) {}  // a constant
+  friend Dual operator+(const Dual& a, const Dual& b) { return {a.v + b.v, a.d + b.d}; }
+  friend Dual operator-(const Dual& a, const Dual& b) { return {a.v - b.v, a.d - b.d}; }
+  friend Dual operator*(const Dual& a, const Dual& b) { return {a.v * b.v, a.d * b.v + a.v * b.d}; }
+  friend Dual operator/(const Dual& a, const Dual& b) { return {a.v / b.v, (a.d - a.v / b.v * b.d) / b.v}; }
+  friend Dual operator-(const Dual& a) { return {-a.v, -a.d}; }
+  friend auto operator>(const Dual& a, const Dual& b) { return a.v > b.v; }
+  friend auto operator<(const Dual& a, const Dual& b) { return a.v < b.v; }
+  template <class M> friend Dual select(const M& m, const Dual& a, const Dual& b) {
+    using xsimd::select;
+    return {select(m, a.v, b.v), select(m, a.d, b.d)};
+  }
+};
+
+/// Whether act'(x) is stated in y alone (tanh, sigmoid, relu, elu, identity; not softplus, whose
+/// rule states σ(z)): then the fused linear's graph rule records ȳ ⊙ act'(y) as one operation.
+template <class Rule> constexpr bool kOutputDerivativeOnly =
+    !kHasDerivative<Rule, double> && requires(double y) { Rule::output_derivative(y); };
+
+/// (φ(y), φ'(y)) for φ = Rule::output_derivative.
+template <class Rule, class X>
+Dual<X> output_derivative_dual(const X& y) {
+  return Rule::output_derivative(Dual<X>(y, X(1)));
+}
+
 /// act(x) on a batch, a number or a jet.
 template <class X>
 X activate(Activation a, const X& x) {
