@@ -95,8 +95,8 @@ struct Taped {
   }
   friend Taped operator-(const Taped& a) { return a.is_var ? Taped(-a.var) : Taped(-a.c); }
   Taped& operator*=(const Taped& b) { return *this = *this * b; }
-  friend TapedMask<T> operator>(const Taped& a, const Taped& b) { return TapedMask<T>::of(a, b, false); }
-  friend TapedMask<T> operator<(const Taped& a, const Taped& b) { return TapedMask<T>::of(b, a, false); }
+  friend TapedMask<T> operator>(const Taped& a, const Taped& b) { return TapedMask<T>::of(a, b); }
+  friend TapedMask<T> operator<(const Taped& a, const Taped& b) { return TapedMask<T>::of(b, a); }
 };
 
 /// Where a comparison of Taped numbers holds (1) or not (0), as constants: a piecewise rule
@@ -106,7 +106,7 @@ struct TapedMask {
   Var<T> on, off;  // the mask and its complement
 
   /// a > b, lane by lane (one of them a Var, the other a Var or a constant).
-  static TapedMask of(const Taped<T>& a, const Taped<T>& b, bool) {
+  static TapedMask of(const Taped<T>& a, const Taped<T>& b) {
     const Var<T>& shape = a.is_var ? a.var : b.var;
     Tape<T>& tape = shape.tape();
     TapedMask m{tape.constant(shape.rows(), shape.cols(), T(0)), tape.constant(shape.rows(), shape.cols(), T(0))};
