@@ -21,7 +21,11 @@
 //                          |β| b_β = Σ_{0<γ≤β} |γ| a_γ u_{β−γ}, with u = derivative(a), or with
 //                          u = output_derivative(b) rebuilt wave by wave as b grows;
 //                          a rule may name a dedicated jet routine instead (jet(a)).
-// A binary rule has value(a, b) and the two partial rules grad_a, grad_b.
+//   the fused second order d/dy output_derivative(y), by a dual number (Dual) through its line:
+//                          the backward of the fused linear's recorded ȳ ⊙ act'(y).
+// A binary rule has value(a, b) and the two partial rules grad_a, grad_b; a rule with a
+// parameter has value(x, p) and grad(x, y, ȳ, p). Both write their gradients in generic
+// operations, which the graph rules evaluate on the tape as they are.
 #pragma once
 
 #include <type_traits>
