@@ -103,7 +103,9 @@ class Tape {
   /// d output / d input for each input (output 1×1), as Vars on this tape, zeros for an input
   /// the output does not depend on. With `create_graph` the backward pass is recorded as
   /// operations, so the gradients can be differentiated again (torch.autograd.grad with
-  /// create_graph=True); without, it is the `backward` sweep and the gradients are constants.
+  /// create_graph=True); without, it is the `backward` sweep (which also sets grad()) and the
+  /// gradients are constants. Every input must require a gradient (a leaf that does, or a Var
+  /// computed from one): make a data point a `leaf` to differentiate in it.
   std::vector<Var<T>> grad(const Var<T>& output, std::span<const Var<T>> inputs, bool create_graph = false);
   /// The same for any output, seeded with `seed` (a Var of the output's shape): Σ seed ⊙ d output / d input.
   std::vector<Var<T>> grad(const Var<T>& output, std::span<const Var<T>> inputs, const Var<T>& seed,
