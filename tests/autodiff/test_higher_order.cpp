@@ -435,3 +435,23 @@ TEST_CASE("grad returns constants without create_graph, zeros for an unused inpu
   for (std::size_t i = 0; i < xv.size(); ++i)
     CHECK(vjp.value().data()[i] == Approx(2 * xv.data()[i] * seed.value().data()[i]).epsilon(1e-15));
 }
+
+TEST_CASE("README's example: a loss of the input gradient, by backward and by grad, gives the same weight gradients",
+          "[higher-order]") {
+  std::mt19937_64 rng(14);
+  const Tensor<double> points = random_tensor(9, 2, rng), targets = random_tensor(9, 2, rng);
+  const Tensor<double> w1 = random_tensor(16, 2, rng), c1 = random_tensor(1, 16, rng), w2 = random_tensor(1, 16, rng),
+                       c2 = random_tensor(1, 1, rng);
+  Tape<double> tape;
+  Var<double> x = tape.leaf(points);
+  Var<double> W1 = tape.leaf(w1), b1 = tape.leaf(c1), W2 = tape.leaf(w2), b2 = tape.leaf(c2);
+  Var<double> H = sum(linear(linear(x, W1, b1, Activation::tanh), W2, b2));
+  Var<double> dH = grad(H, x, /*create_graph=*/true);
+  Var<double> loss = mse_loss(dH, tape.constant(targets));
+  tape.backward(loss);
+  const Tensor<double> gW1 = W1.grad(), gW2 = W2.grad();
+  std::vector<Var<double>> g = grad(loss, {W1, W2}, true);
+  CHECK(g[0].requires_grad());  // third order is one more grad away
+  for (std::size_t i = 0; i < gW1.size(); ++i) CHECK(g[0].value().data()[i] == Approx(gW1.data()[i]).epsilon(1e-14));
+  for (std::size_t i = 0; i < gW2.size(); ++i) CHECK(g[1].value().data()[i] == Approx(gW2.data()[i]).epsilon(1e-14));
+}
