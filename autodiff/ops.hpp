@@ -7,6 +7,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "autodiff/activation.hpp"
 #include "autodiff/functions.hpp"
@@ -63,5 +64,26 @@ template <class T> Var<T> concat_cols(std::initializer_list<Var<T>> parts) {
 }
 /// The same value, cut from the graph: no gradient flows through it.
 template <class T> Var<T> detach(const Var<T>& x);
+
+// ---- gradients as Vars ------------------------------------------------------------------
+/// d output / d input (output 1×1) for each input, as Vars on their tape (Tape::grad). With
+/// `create_graph` the backward pass is recorded as operations, so a gradient can enter a loss
+/// that is differentiated again, to any order (torch.autograd.grad(..., create_graph=True)):
+///
+///   Var<double> H = sum(linear(tanh(linear(x, W1, b1)), W2, b2));    // a scalar network
+///   Var<double> dH = grad(H, x, true);                                // ∇ₓH, a Var
+///   tape.backward(mse_loss(dH, target));                              // W1.grad() = ∂loss/∂W1
+template <class T>
+std::vector<Var<T>> grad(const Var<T>& output, std::span<const Var<T>> inputs, bool create_graph = false) {
+  return output.tape().grad(output, inputs, create_graph);
+}
+template <class T>
+std::vector<Var<T>> grad(const Var<T>& output, std::initializer_list<Var<T>> inputs, bool create_graph = false) {
+  return grad(output, std::span<const Var<T>>(inputs.begin(), inputs.size()), create_graph);
+}
+template <class T>
+Var<T> grad(const Var<T>& output, const Var<T>& input, bool create_graph = false) {
+  return grad(output, {input}, create_graph)[0];
+}
 
 }  // namespace nimde::autodiff

@@ -2,7 +2,15 @@
 
 #include <algorithm>
 
+#include "autodiff/ops.hpp"
+
 namespace nimde::autodiff {
+namespace {
+template <class T>
+bool same_shape(const Tensor<T>& a, const Tensor<T>& b) {
+  return a.shape()[0] == b.shape()[0] && a.shape()[1] == b.shape()[1];
+}
+}  // namespace
 
 template <class T>
 const Tensor<T>& Var<T>::grad() const {
@@ -35,7 +43,7 @@ void Tape<T>::fail_check(const Var<T>& v, const char* op) const {
 
 template <class T>
 Var<T> Tape<T>::record(const char* op, std::size_t rows, std::size_t cols, std::span<const Var<T>> inputs,
-                       BackwardFn<T> fn, OpParams params) {
+                       BackwardFn<T> fn, OpParams params, GraphFn<T> graph) {
   bool any_grad = false;
   for (const Var<T>& v : inputs) any_grad = any_grad || nodes_[v.index_].requires_grad;
   if (size_ == nodes_.size()) nodes_.emplace_back();
@@ -45,6 +53,7 @@ Var<T> Tape<T>::record(const char* op, std::size_t rows, std::size_t cols, std::
   if (n.value.shape()[0] != rows || n.value.shape()[1] != cols) n.value.resize({rows, cols});
   n.op = op;
   n.backward = fn;
+  n.graph = graph;
   n.params = params;
   n.first_input = static_cast<std::uint32_t>(inputs_size_);
   n.input_count = static_cast<std::uint32_t>(inputs.size());
@@ -153,6 +162,110 @@ std::size_t Tape<T>::bytes() const {
 }
 
 template <class T>
+std::vector<Var<T>> Tape<T>::grad(const Var<T>& output, std::span<const Var<T>> inputs, bool create_graph) {
+  check(output, "grad");
+  const Node<T>& n = nodes_[output.index_];
+  if (n.value.size() != 1)
+    throw std::invalid_argument("grad: the output (" + std::string(n.op) + ") has shape " + shape_string(n.value) +
+                                "; a non-scalar output needs a seed of the same shape");
+  return grad(output, inputs, constant(1, 1, T(1)), create_graph);
+}
+
+template <class T>
+std::vector<Var<T>> Tape<T>::grad(const Var<T>& output, std::span<const Var<T>> inputs, const Var<T>& seed,
+                                  bool create_graph) {
+  check(output, "grad");
+  check(seed, "grad");
+  if (!same_shape(nodes_[seed.index_].value, nodes_[output.index_].value))
+    throw std::invalid_argument("grad: seed of shape " + shape_string(nodes_[seed.index_].value) +
+                                " for an output (" + std::string(nodes_[output.index_].op) + ") of shape " +
+                                shape_string(nodes_[output.index_].value));
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    check(inputs[k], "grad");
+    const Node<T>& in = nodes_[inputs[k].index_];
+    if (!in.requires_grad)
+      throw std::invalid_argument("grad: input " + std::to_string(k) + " (" + in.op + ", shape " +
+                                  shape_string(in.value) + ") does not require a gradient");
+  }
+  if (!nodes_[output.index_].requires_grad)
+    throw std::invalid_argument(std::string("grad: the output (") + nodes_[output.index_].op +
+                                ") does not depend on any leaf that requires a gradient");
+  if (create_graph) return grad_graph(output, inputs, seed);
+
+  backward(output, nodes_[seed.index_].value);
+  std::vector<Var<T>> result;
+  for (const Var<T>& in : inputs) {
+    const auto shape = nodes_[in.index_].value.shape();
+    Var<T> c = record("constant", shape[0], shape[1], {}, nullptr);  // may move the nodes: copy after
+    const Tensor<T>& g = nodes_[in.index_].grad;
+    std::copy(g.begin(), g.end(), nodes_[c.index_].value.begin());
+    result.push_back(c);
+  }
+  return result;
+}
+
+// The sweep of `backward` with Vars for gradients. Only nodes between the lowest input and the
+// output that depend on an input (`wanted`) run their graph rule: the gradient of H with respect
+// to x alone records no weight gradients. Node indices are a topological order, so one pass up
+// marks the wanted nodes and one pass down applies the rules.
+template <class T>
+std::vector<Var<T>> Tape<T>::grad_graph(const Var<T>& output, std::span<const Var<T>> inputs, const Var<T>& seed) {
+  const std::uint32_t top = output.index_;
+  std::uint32_t lo = top;
+  for (const Var<T>& in : inputs) lo = std::min(lo, in.index_);
+  std::vector<std::uint8_t>& wanted = graph_wanted_;
+  wanted.assign(top - lo + 1, 0);
+  for (const Var<T>& in : inputs)
+    if (in.index_ <= top) wanted[in.index_ - lo] = 1;
+  for (std::uint32_t i = lo; i <= top; ++i) {
+    const Node<T>& n = nodes_[i];
+    if (wanted[i - lo] || !n.requires_grad) continue;
+    for (std::uint32_t k = 0; k < n.input_count && !wanted[i - lo]; ++k) {
+      const std::uint32_t j = inputs_[n.first_input + k];
+      wanted[i - lo] = j >= lo && wanted[j - lo];
+    }
+  }
+  std::vector<Var<T>>& grads = graph_grads_;
+  grads.assign(top - lo + 1, Var<T>());
+  grads[top - lo] = seed;
+  GradGraph<T> g(*this, grads, wanted, lo);
+  for (std::uint32_t i = top + 1; i-- > lo;) {
+    if (!wanted[i - lo] || grads[i - lo].tape_ == nullptr || nodes_[i].input_count == 0) continue;
+    if (!nodes_[i].graph)
+      throw std::logic_error(std::string("grad: the ") + nodes_[i].op + " operation has no graph rule (create_graph)");
+    g.node_ = i;
+    nodes_[i].graph(g);
+  }
+  std::vector<Var<T>> result;
+  for (const Var<T>& in : inputs) {
+    if (in.index_ <= top && grads[in.index_ - lo].tape_) {
+      result.push_back(grads[in.index_ - lo]);
+    } else {
+      const auto shape = nodes_[in.index_].value.shape();
+      result.push_back(constant(shape[0], shape[1], T(0)));
+    }
+  }
+  return result;
+}
+
+template <class T>
+bool GradGraph<T>::needs(std::uint32_t i) const {
+  const std::uint32_t j = input_index(i);
+  return j >= lo_ && wanted_[j - lo_];
+}
+
+template <class T>
+void GradGraph<T>::add(std::uint32_t i, const Var<T>& g) {
+  const std::uint32_t j = input_index(i);
+  if (j < lo_ || !wanted_[j - lo_]) return;
+  if (!same_shape(tape_.nodes_[j].value, g.value()))
+    throw std::logic_error(std::string("grad: the graph rule of ") + tape_.nodes_[node_].op + " gave a gradient of shape " +
+                           shape_string(g.value()) + " for an input of shape " + shape_string(tape_.nodes_[j].value));
+  Var<T>& slot = grads_[j - lo_];
+  slot = tape_.valid(slot) ? slot + g : g;
+}
+
+template <class T>
 void Tape<T>::clear() {
   size_ = 0;
   inputs_size_ = 0;
@@ -163,5 +276,7 @@ template class Tape<float>;
 template class Tape<double>;
 template class Var<float>;
 template class Var<double>;
+template class GradGraph<float>;
+template class GradGraph<double>;
 
 }  // namespace nimde::autodiff

@@ -6,6 +6,12 @@
 // gradients (the chain rule, x̄ += ȳ ∂y/∂x). Nodes and their buffers outlive `clear()`:
 // a loop that records the same graph every iteration reuses every buffer and, after its
 // first pass, allocates nothing.
+//
+// Gradients of gradients: `grad(output, inputs, create_graph = true)` walks the same nodes but
+// lets each one record its backward rule as ordinary operations on this tape (its graph rule),
+// so the gradients it returns are Vars like any other: they can enter a loss, and that loss can
+// be differentiated again, by `backward` or by `grad`, to any order. `backward` itself keeps
+// its fused first-order kernels and never records anything.
 #pragma once
 
 #include <cstdint>
@@ -20,10 +26,14 @@ namespace nimde::autodiff {
 
 template <class T> class Tape;
 template <class T> struct Node;
+template <class T> class GradGraph;
 
 /// A node's backward rule: reads the node's gradient and adds to its inputs' gradients.
 template <class T>
 using BackwardFn = void (*)(Tape<T>& tape, Node<T>& node);
+/// A node's graph rule: the same chain rule written in operations on Vars (see GradGraph).
+template <class T>
+using GraphFn = void (*)(GradGraph<T>& g);
 
 /// Parameters an operation keeps for its backward rule (a scalar, an integer, flags).
 struct OpParams {
@@ -40,6 +50,7 @@ struct Node {
   Tensor<T> aux;             ///< scratch an operation keeps between forward and backward
   const char* op = "";       ///< operation name, for error messages
   BackwardFn<T> backward = nullptr;
+  GraphFn<T> graph = nullptr;  ///< its backward as operations, for Tape::grad(..., create_graph)
   OpParams params;
   std::uint32_t first_input = 0, input_count = 0;  ///< a range of Tape::inputs_
   bool requires_grad = false;
@@ -95,6 +106,17 @@ class Tape {
   /// of an unrolled loop at a time) then sums the same terms in the same order, to the bit.
   void start_grad(const Var<T>& leaf, const Tensor<T>& start);
 
+  /// d output / d input for each input (output 1×1), as Vars on this tape, zeros for an input
+  /// the output does not depend on. With `create_graph` the backward pass is recorded as
+  /// operations, so the gradients can be differentiated again (torch.autograd.grad with
+  /// create_graph=True); without, it is the `backward` sweep (which also sets grad()) and the
+  /// gradients are constants. Every input must require a gradient (a leaf that does, or a Var
+  /// computed from one): make a data point a `leaf` to differentiate in it.
+  std::vector<Var<T>> grad(const Var<T>& output, std::span<const Var<T>> inputs, bool create_graph = false);
+  /// The same for any output, seeded with `seed` (a Var of the output's shape): Σ seed ⊙ d output / d input.
+  std::vector<Var<T>> grad(const Var<T>& output, std::span<const Var<T>> inputs, const Var<T>& seed,
+                           bool create_graph = false);
+
   /// Forget every node; buffers are kept for the next recording. Vars made before become invalid.
   void clear();
   std::size_t size() const { return size_; }
@@ -108,7 +130,7 @@ class Tape {
   /// its value buffer is resized (reused when the shape repeats) but not filled. The inputs
   /// must have passed check() (operations check them once, on entry).
   Var<T> record(const char* op, std::size_t rows, std::size_t cols, std::span<const Var<T>> inputs,
-                BackwardFn<T> fn, OpParams params = {});
+                BackwardFn<T> fn, OpParams params = {}, GraphFn<T> graph = nullptr);
   Node<T>& node(std::uint32_t i) { return nodes_[i]; }
   Node<T>& node(const Var<T>& v) { check(v, "use"); return nodes_[v.index_]; }
   /// The i-th input of a node.
@@ -126,15 +148,49 @@ class Tape {
 
  private:
   friend class Var<T>;
+  friend class GradGraph<T>;
   template <class> friend class NoGrad;
   void sweep(std::uint32_t output);
+  std::vector<Var<T>> grad_graph(const Var<T>& output, std::span<const Var<T>> inputs, const Var<T>& seed);
+  Var<T> var(std::uint32_t i) { return Var<T>(this, i, epoch_); }
   [[noreturn]] void fail_check(const Var<T>& v, const char* op) const;
 
   std::vector<Node<T>> nodes_;
   std::vector<std::uint32_t> inputs_;
+  std::vector<Var<T>> graph_grads_;           ///< grad with create_graph: ȳ of each node from lo up
+  std::vector<std::uint8_t> graph_wanted_;    ///< ... and whether it depends on a requested input
   std::size_t size_ = 0, inputs_size_ = 0;
   std::uint64_t epoch_ = 1;
   bool grad_enabled_ = true;
+};
+
+/// What a node's graph rule sees during Tape::grad(..., create_graph = true): its output and
+/// inputs as Vars, the output's gradient ȳ as a Var, and `add` for each input's share of the
+/// chain rule, x̄ += ȳ ∂y/∂x, itself computed with Var operations. Holds indices, not
+/// references: the operations a rule records may move the tape's nodes.
+template <class T>
+class GradGraph {
+ public:
+  Tape<T>& tape() const { return tape_; }
+  const OpParams& params() const { return tape_.nodes_[node_].params; }
+  Var<T> output() const { return tape_.var(node_); }
+  Var<T> output_grad() const { return grads_[node_ - lo_]; }
+  std::uint32_t input_count() const { return tape_.nodes_[node_].input_count; }
+  Var<T> input(std::uint32_t i) const { return tape_.var(input_index(i)); }
+  /// Whether input i lies on a path to the inputs of Tape::grad (its gradient is wanted).
+  bool needs(std::uint32_t i) const;
+  /// x̄_i += g (g of input i's shape).
+  void add(std::uint32_t i, const Var<T>& g);
+
+ private:
+  friend class Tape<T>;
+  GradGraph(Tape<T>& tape, std::vector<Var<T>>& grads, const std::vector<std::uint8_t>& wanted, std::uint32_t lo)
+      : tape_(tape), grads_(grads), wanted_(wanted), lo_(lo) {}
+  std::uint32_t input_index(std::uint32_t i) const { return tape_.inputs_[tape_.nodes_[node_].first_input + i]; }
+  Tape<T>& tape_;
+  std::vector<Var<T>>& grads_;
+  const std::vector<std::uint8_t>& wanted_;
+  std::uint32_t lo_, node_ = 0;
 };
 
 /// Within its lifetime, operations on `tape` record values only: no node requires a

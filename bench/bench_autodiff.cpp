@@ -1,6 +1,7 @@
 // Engine benchmarks: GEMM (ours and, when installed, OpenBLAS at the same thread count),
-// tanh, the fused linear layer forward + backward, the tape's per-op overhead and the
-// machine's measured FMA peak. Thread count: OMP_NUM_THREADS (default: all cores).
+// tanh, the fused linear layer forward + backward, a gradient of a gradient (grad_of_grad), the
+// tape's per-op overhead and the machine's measured FMA peak. Thread count: OMP_NUM_THREADS
+// (default: all cores).
 #include <random>
 #include <string>
 
@@ -95,6 +96,35 @@ void bm_linear_tanh(benchmark::State& state) {
   set_flops(state, 3 * 2.0 * 10000 * 128 * 128);
 }
 
+// Gradients of gradients, the step of a Hamiltonian network: H = 2 → 128 → 128 → 1 (tanh) on
+// 10,000 points, ∇ₓH recorded by grad(..., create_graph), loss = mse(∇ₓH, target), backward to
+// the weights. FLOPs counted: six times the forward's (the forward, ∇ₓH's data gradients, and
+// the backward through both, two GEMMs per recorded product).
+void bm_grad_of_grad(benchmark::State& state, int threads) {
+  const ThreadScope scope(threads);
+  constexpr std::size_t n = 10000, w = 128;
+  Tape<float> tape;
+  const Tensor<float> x0 = random_tensor<float>(n, 2, 7), target = random_tensor<float>(n, 2, 8);
+  const Tensor<float> W[] = {random_tensor<float>(w, 2, 9), random_tensor<float>(w, w, 10), random_tensor<float>(1, w, 11)};
+  const Tensor<float> b[] = {random_tensor<float>(1, w, 12), random_tensor<float>(1, w, 13), random_tensor<float>(1, 1, 14)};
+  auto step = [&] {
+    tape.clear();
+    Var<float> x = tape.leaf(x0), h = x;
+    std::vector<Var<float>> p;
+    for (int l = 0; l < 3; ++l) {
+      p.push_back(tape.leaf(W[l]));
+      p.push_back(tape.leaf(b[l]));
+      h = linear(h, p[2 * l], p[2 * l + 1], l < 2 ? Activation::tanh : Activation::identity);
+    }
+    Var<float> loss = mse_loss(grad(sum(h), x, true), tape.constant(target));
+    tape.backward(loss);
+    return p[2].grad().data();
+  };
+  step();  // size the tape's buffers outside the timing
+  for (auto _ : state) benchmark::DoNotOptimize(step());
+  set_flops(state, 6 * 2.0 * double(n) * double(2 * w + w * w + w));
+}
+
 // A chain of 1,000 scalar additions recorded and swept backward: the tape's fixed cost per op.
 void bm_tape_overhead(benchmark::State& state) {
   constexpr int kOps = 1000;
@@ -156,6 +186,11 @@ const int kRegistered = [] {
   benchmark::RegisterBenchmark("tanh/f32/10000x128", bm_tanh)->UseRealTime();
   benchmark::RegisterBenchmark("linear_tanh_fwd_bwd/f32/10000x128x128", bm_linear_tanh)->UseRealTime();
   benchmark::RegisterBenchmark("tape_overhead/add_1x1", bm_tape_overhead)->UseRealTime();
+  for (int t : {1, 2})
+    benchmark::RegisterBenchmark(("grad_of_grad/hnn_loss/f32/10000x128/omp" + std::to_string(t)).c_str(),
+                                 [t](benchmark::State& s) { bm_grad_of_grad(s, t); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
   for (int t : {1, 2})
     benchmark::RegisterBenchmark(("peak/fma/f32/omp" + std::to_string(t)).c_str(),
                                  [t](benchmark::State& s) { bm_peak_fma(s, t); })

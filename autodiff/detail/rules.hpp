@@ -13,11 +13,19 @@
 //   grad(x, y, ȳ)          = ȳ·derivative(x), else ȳ·output_derivative(y)     (Var backward)
 //   output_grad(y, ȳ)      = ȳ·output_derivative(y)     (fused linear backward, which keeps only
 //                          y; an activation needs an output derivative to be fused)
+//   the graph rule         x̄ = ȳ·derivative(x), else ȳ·output_derivative(y), evaluated on the
+//                          tape's own numbers (ops.cpp), so that the generic operations record
+//                          the derivative as operations, each differentiable in turn: a second
+//                          derivative comes from the first, to any order       (Tape::grad)
 //   the jet b = g(a)       b_0 = value(a_0), then the chain recurrence of jet.hpp,
 //                          |β| b_β = Σ_{0<γ≤β} |γ| a_γ u_{β−γ}, with u = derivative(a), or with
 //                          u = output_derivative(b) rebuilt wave by wave as b grows;
 //                          a rule may name a dedicated jet routine instead (jet(a)).
-// A binary rule has value(a, b) and the two partial rules grad_a, grad_b.
+//   the fused second order d/dy output_derivative(y), by a dual number (Dual) through its line:
+//                          the backward of the fused linear's recorded ȳ ⊙ act'(y).
+// A binary rule has value(a, b) and the two partial rules grad_a, grad_b; a rule with a
+// parameter has value(x, p) and grad(x, y, ȳ, p). Both write their gradients in generic
+// operations, which the graph rules evaluate on the tape as they are.
 #pragma once
 
 #include <type_traits>
@@ -41,16 +49,21 @@ template <class X> auto positive(const X& x) {
 template <class X> auto negative(const X& x) {
   if constexpr (std::is_same_v<X, Jet>) return x.value() < 0; else return x < X(0);
 }
-/// c ? a : b, lane by lane when c is a batch of booleans.
+/// c ? a : b, lane by lane when c is a batch of booleans (or a mask of the tape's numbers,
+/// whose select is found by argument-dependent lookup).
 template <class C, class X> X choose(const C& c, const X& a, const X& b) {
-  if constexpr (std::is_same_v<C, bool>) return c ? a : b; else return xsimd::select(c, a, b);
+  using xsimd::select;
+  if constexpr (std::is_same_v<C, bool>) return c ? a : b; else return select(c, a, b);
 }
 
 /// The generic jet of a rule (jet.cpp): the chain recurrence, or the rule's dedicated routine.
 template <class Rule> Jet jet_of(const Jet& a);
-/// g(x) for a rule on a batch, a number or a jet.
+/// g(x) for a rule on a batch, a number or a jet; a number of the tape (ops.cpp) records it as
+/// the rule's operation.
 template <class Rule, class X> X apply(const X& x) {
-  if constexpr (std::is_same_v<X, Jet>) return jet_of<Rule>(x); else return Rule::value(x);
+  if constexpr (std::is_same_v<X, Jet>) return jet_of<Rule>(x);
+  else if constexpr (requires { X::template apply_rule<Rule>(x); }) return X::template apply_rule<Rule>(x);
+  else return Rule::value(x);
 }
 
 // Dedicated jet routines (jet.cpp): recurrences faster than the generic one.
@@ -182,6 +195,39 @@ B grad(B x, B y, B g) {
   if constexpr (requires { Rule::grad(x, y, g); }) return Rule::grad(x, y, g);
   else if constexpr (kHasDerivative<Rule, B>) return g * Rule::derivative(x);
   else return output_grad<Rule>(y, g);
+}
+
+/// A first-order dual number (v, d) over any number type X (batches, the tape's numbers):
+/// d carries the derivative along one direction through the generic operations of a rule.
+/// Evaluated on (y, 1), an activation's output_derivative φ(y) = act'(x) gives φ'(y) beside
+/// φ(y): the second-order rule of the fused linear layer, from the same line as its first.
+template <class X>
+struct Dual {
+  X v, d;
+  Dual(X value, X derivative) : v(value), d(derivative) {}
+  template <class S> requires std::is_arithmetic_v<S> Dual(S s) : v(X(s)), d(X(0)) {}  // a constant
+  friend Dual operator+(const Dual& a, const Dual& b) { return {a.v + b.v, a.d + b.d}; }
+  friend Dual operator-(const Dual& a, const Dual& b) { return {a.v - b.v, a.d - b.d}; }
+  friend Dual operator*(const Dual& a, const Dual& b) { return {a.v * b.v, a.d * b.v + a.v * b.d}; }
+  friend Dual operator/(const Dual& a, const Dual& b) { return {a.v / b.v, (a.d - a.v / b.v * b.d) / b.v}; }
+  friend Dual operator-(const Dual& a) { return {-a.v, -a.d}; }
+  friend auto operator>(const Dual& a, const Dual& b) { return a.v > b.v; }
+  friend auto operator<(const Dual& a, const Dual& b) { return a.v < b.v; }
+  template <class M> friend Dual select(const M& m, const Dual& a, const Dual& b) {
+    using xsimd::select;
+    return {select(m, a.v, b.v), select(m, a.d, b.d)};
+  }
+};
+
+/// Whether act'(x) is stated in y alone (tanh, sigmoid, relu, elu, identity; not softplus, whose
+/// rule states σ(z)): then the fused linear's graph rule records ȳ ⊙ act'(y) as one operation.
+template <class Rule> constexpr bool kOutputDerivativeOnly =
+    !kHasDerivative<Rule, double> && requires(double y) { Rule::output_derivative(y); };
+
+/// (φ(y), φ'(y)) for φ = Rule::output_derivative.
+template <class Rule, class X>
+Dual<X> output_derivative_dual(const X& y) {
+  return Rule::output_derivative(Dual<X>(y, X(1)));
 }
 
 /// act(x) on a batch, a number or a jet.
