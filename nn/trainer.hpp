@@ -71,15 +71,15 @@ struct TrainResult {
   bool interrupted = false;   ///< stopped by `stop` or `stop_after`; a checkpoint was written
 };
 
-/// Trains the run `c` describes from the start, into the directory c.out. `stop` is polled
-/// each iteration: when it becomes true a checkpoint is written and training returns;
-/// `stop_after` ≥ 0 does the same after that many iterations of this call.
+/// Trains the run `c` describes from the start, into the directory c.out, which must not hold
+/// a run already. `stop` is polled each iteration: when it becomes true a checkpoint is written
+/// and training returns; `stop_after` ≥ 0 does the same after that many iterations of this call.
+/// Training and resuming hold the directory's lock (nn/directory_lock.hpp) while they write
+/// there: a second writer is refused with a message naming the holder.
 TrainResult train(const TrainConfig& c, TrainProgress& progress, const std::atomic<bool>* stop = nullptr,
                   long stop_after = -1);
-/// Both hold DIR's lock (nn/directory_lock.hpp) while they write there: a second writer is
-/// refused with a message naming the holder. `train` refuses a directory that holds a run.
-///
-/// Continues the run in `dir` from its checkpoint, with the settings its run.json holds.
+/// Continues the run in `dir` from its checkpoint (from the start if it was stopped before its
+/// first one), with the settings its run.json holds.
 TrainResult resume_training(const std::string& dir, TrainProgress& progress, const std::atomic<bool>* stop = nullptr,
                             long stop_after = -1);
 
