@@ -264,7 +264,7 @@ TEST_CASE("every bad argument exits non-zero with one line naming the value", "[
   }
 }
 
-TEST_CASE("--help documents every option", "[solve]") {
+TEST_CASE("solve's help documents every option", "[solve]") {
   const Run r = solve({"--help"});
   CHECK(r.code == 0);
   for (const char* option : {"--system", "--field", "--param", "--method", "--tableau", "--h", "--steps", "--t1", "--y0",

@@ -64,7 +64,7 @@ TEST_CASE("a simulated schedule keeps every worker busy and stays within Graham'
   }
 }
 
-TEST_CASE("--plan --ranks 16 shows the paper preset's schedule and balance without training", "[schedule]") {
+TEST_CASE("the plan for --ranks 16 shows the paper preset's schedule and balance without training", "[schedule]") {
   const auto r = nimde::test::run_cli({"reproduce", "--preset", "paper", "--plan", "--ranks", "16"});
   INFO(r.err);
   REQUIRE(r.code == 0);
@@ -90,7 +90,7 @@ TEST_CASE("--plan --ranks 16 shows the paper preset's schedule and balance witho
   CHECK_THAT(r.out, Catch::Contains("paper, " + std::to_string(runs) + " runs"));
 }
 
-TEST_CASE("--ranks is refused outside 1.. and without --plan", "[schedule]") {
+TEST_CASE("a rank count is refused outside 1.. and without --plan", "[schedule]") {
   nimde::test::check_one_line_error(nimde::test::run_cli({"reproduce", "--plan", "--ranks", "-2"}), "--ranks -2");
   nimde::test::check_one_line_error(nimde::test::run_cli({"reproduce", "--ranks", "4", "--out", "/nonexistent/x"}),
                                     "--ranks 4: only with --plan");
