@@ -29,6 +29,23 @@ inline Tensor<double> random_tensor(std::size_t rows, std::size_t cols, std::mt1
   return t;
 }
 
+/// The test shapes: rows that hit SIMD tails and thread splits, columns 1–3 (tails) and a full 128.
+inline constexpr std::size_t kRows[] = {1, 7, 129, 1000};
+inline constexpr std::size_t kCols[] = {1, 2, 3, 128};
+
+/// Inputs drawn from a domain where the operation is smooth (the domains of autodiff/functions.hpp).
+enum class Domain { real, positive, nonzero, half_pi };
+
+inline Tensor<double> input(std::size_t r, std::size_t c, std::mt19937_64& rng, Domain d) {
+  Tensor<double> t = random_tensor(r, c, rng);
+  for (double& v : t) {
+    if (d == Domain::real) v = 3 * v;
+    if (d == Domain::positive) v = 0.3 + std::abs(v);
+    if (d == Domain::nonzero) v = (v < 0 ? -0.2 : 0.2) + v;
+  }
+  return t;
+}
+
 /// L = Σ out ⊙ R with fixed random weights R, so every output entry matters with its own weight.
 inline Var<double> weighted_sum(Tape<double>& tape, const Var<double>& out) {
   std::mt19937_64 rng(out.rows() * 1000003u + out.cols());

@@ -14,25 +14,15 @@ using namespace nimde::autodiff;
 using nimde::test::GradCheckResult;
 using nimde::test::GraphBuilder;
 using nimde::test::random_tensor;
+using nimde::test::Domain;
+using nimde::test::input;
+using nimde::test::kCols;
+using nimde::test::kRows;
 using nimde::test::weighted_sum;
 
 namespace {
 
-constexpr std::size_t kRows[] = {1, 7, 129, 1000};
-constexpr std::size_t kCols[] = {1, 2, 3, 128};
 constexpr double kTolerance = 1e-6;
-
-enum class Domain { real, positive, nonzero, half_pi };
-
-Tensor<double> input(std::size_t r, std::size_t c, std::mt19937_64& rng, Domain d) {
-  Tensor<double> t = random_tensor(r, c, rng);
-  for (double& v : t) {
-    if (d == Domain::real) v = 3 * v;
-    if (d == Domain::positive) v = 0.3 + std::abs(v);
-    if (d == Domain::nonzero) v = (v < 0 ? -0.2 : 0.2) + v;
-  }
-  return t;
-}
 
 /// ∇L at the inputs by the first-order sweep, L = weighted_sum(build(x)).
 std::vector<Tensor<double>> first_order(const std::vector<Tensor<double>>& inputs, const GraphBuilder& build) {
