@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -46,10 +47,14 @@ const std::string kSettings =
 
 TEST_CASE("a training killed at random moments always resumes to the uninterrupted result", "[train][crash]") {
   const fs::path reference = fresh_dir("reference"), dir = fresh_dir("killed");
+  const auto begin = std::chrono::steady_clock::now();
   REQUIRE(run_cli_line("train " + kSettings + " --out " + shell_quote(reference.string())).code == 0);
+  const double whole = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
 
+  // Delays scale with this machine's speed: 24 kills of at most 1/20 of a whole training each
+  // cannot together finish it, so nearly every attempt ends in a kill.
   std::mt19937 random(20261202);
-  std::uniform_real_distribution<double> delay(0.0, 0.25);
+  std::uniform_real_distribution<double> delay(0.0, std::clamp(whole / 20, 0.01, 0.25));
   int kills = 0, refused = 0;
   for (int attempt = 0; attempt < 24; ++attempt) {
     // The first kills come before anything is written; later ones anywhere.
