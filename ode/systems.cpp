@@ -12,6 +12,12 @@ using std::cos;
 using std::sin;
 using std::sqrt;
 
+/// A system in canonical coordinates whose first invariant, its energy, is its Hamiltonian.
+void mark_canonical(System& s) {
+  s.canonical = true;
+  s.hamiltonian = s.invariants.front().value;
+}
+
 // Each formula is written once on components C: a batch column, a taped column, a double,
 // a forward-mode number. Cubes are products (exact), not pow.
 System pendulum() {
@@ -23,6 +29,7 @@ System pendulum() {
   System s{"pendulum", "p' = -10 sin q, q' = p (H = p^2/2 - 10 cos q)",
            Field("pendulum", {"p", "q"}, componentwise(f), true), {{-3.8, 3.8}, {-1.2, 1.2}}, {}, {}};
   s.invariants.push_back({"energy", [](const std::vector<double>& y) { return y[0] * y[0] / 2 - 10 * std::cos(y[1]); }});
+  mark_canonical(s);
   s.y0 = {0.0, 1.0};
   return s;
 }
@@ -60,6 +67,7 @@ System harmonic() {
   System s{"harmonic", "harmonic oscillator p' = -q, q' = p (H = (p^2 + q^2)/2)",
            Field("harmonic", {"p", "q"}, componentwise(f), true), {{-2.0, 2.0}, {-2.0, 2.0}}, {}, {}};
   s.invariants.push_back({"energy", [](const std::vector<double>& y) { return (y[0] * y[0] + y[1] * y[1]) / 2; }});
+  mark_canonical(s);
   s.y0 = {0.0, 1.0};
   return s;
 }
@@ -103,6 +111,7 @@ System kepler() {
   s.invariants.push_back({"energy", [](const std::vector<double>& y) {
                             return (y[0] * y[0] + y[1] * y[1]) / 2 - 1 / std::sqrt(y[2] * y[2] + y[3] * y[3]);
                           }});
+  mark_canonical(s);
   s.invariants.push_back({"angular momentum", [](const std::vector<double>& y) { return y[2] * y[1] - y[3] * y[0]; }});
   s.y0 = {0.0, std::sqrt(3.0), 0.5, 0.0};  // eccentricity 0.5
   return s;
@@ -119,6 +128,7 @@ System duffing() {
   s.invariants.push_back({"energy", [](const std::vector<double>& y) {
                             return y[0] * y[0] / 2 - y[1] * y[1] / 2 + y[1] * y[1] * y[1] * y[1] / 4;
                           }});
+  mark_canonical(s);
   s.y0 = {0.0, 1.2};
   return s;
 }

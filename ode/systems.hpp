@@ -25,6 +25,10 @@ struct System {
   Field field;
   std::vector<std::pair<double, double>> domain;  ///< [lo, hi] per component
   std::vector<Invariant> invariants;
+  /// y = (p, q) in canonical coordinates, f = J⁻¹∇H: ṗ = −∂H/∂q, q̇ = ∂H/∂p.
+  bool canonical = false;
+  /// H, when it is known in closed form (the built-in canonical systems).
+  std::function<double(const std::vector<double>&)> hamiltonian;
   std::vector<double> y0;  ///< a typical starting point (the paper's, for its three systems)
   double t_end = 10;       ///< a horizon over which trajectories from y0 are worth looking at
   std::size_t dim() const { return field.dim(); }
