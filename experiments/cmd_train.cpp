@@ -26,6 +26,8 @@ constexpr std::pair<std::string_view, std::string_view> kFlags[] = {
     {"field", "--field"},
     {"params", "--param"},
     {"domain", "--domain"},
+    {"canonical", "--canonical"},
+    {"model", "--model"},
     {"method", "--method"},
     {"steps", "--steps"},
     {"T", "--T"},
@@ -79,7 +81,7 @@ struct TrainOptions {
   // The enumerated settings by name, read with the library's tables.
   std::string activation{autodiff::activation_name(config.activation)}, init{nn::init_name(config.init)}, optimizer{nn::optimizer_name(config.optimizer)},
       schedule{nn::schedule_name(config.schedule)}, dtype{nn::dtype_name(config.dtype)},
-      backprop{nn::name_of(nn::kBackpropNames, config.backprop)};
+      backprop{nn::name_of(nn::kBackpropNames, config.backprop)}, model{nn::name_of(nn::kModelKindNames, config.model)};
 };
 
 /// Options given with --resume: the run continues with its own settings, so any other is refused.
@@ -116,6 +118,8 @@ nn::TrainResult start_or_resume(TrainOptions& o, nn::TrainProgress& progress, co
     c.field = o.system.field;
     c.field_params = parse_params(o.system.params);
     if (!o.system.domain.empty()) c.domain = parse_domain(o.system.domain);
+    c.canonical = o.system.canonical;
+    c.model = nn::value_of(nn::kModelKindNames, o.model, "model");
     try {
       c.activation = autodiff::parse_activation(o.activation);
     } catch (const std::invalid_argument&) {
@@ -160,6 +164,10 @@ void add_train(CLI::App& app) {
     return cmd->add_option(flag(field), value, description);
   };
   add_system_options(cmd, o->system, true);
+  add("model", o->model,
+      "node (the network is the field) or hnn (a Hamiltonian network: the network is H, the field J^-1 grad H; "
+      "canonical systems only)")
+      ->capture_default_str();
   add("method", c.method, "Integration method the network is trained through")->capture_default_str();
   add("steps", o->steps, "Unrolled steps S (h = T/S)")->capture_default_str();
   add("T", c.T, "Data step T (default: the system's, 0.04 pendulum)");

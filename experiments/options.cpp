@@ -35,6 +35,7 @@ void add_system_options(CLI::App* cmd, SystemOptions& o, bool with_domain) {
   cmd->add_option("--field", o.field, "User field instead of --system, e.g. \"p' = -10*sin(q); q' = p\"")
       ->check(non_empty("--field '' is empty: give the field's equations"));
   cmd->add_option("--param", o.params, "Parameter of --field, name=value (repeatable)");
+  cmd->add_flag("--canonical", o.canonical, "The variables of --field are canonical coordinates (p..., q...) of a Hamiltonian system");
   if (with_domain) cmd->add_option("--domain", o.domain, "Sampling box of --field, \"lo1:hi1,lo2:hi2,...\"");
 }
 
@@ -43,10 +44,12 @@ ode::System make_system(const SystemOptions& o) {
   if (!o.system.empty()) {
     if (!o.params.empty()) throw std::invalid_argument("--param applies only to --field, not to --system " + o.system);
     if (!o.domain.empty()) throw std::invalid_argument("--domain applies only to --field, not to --system " + o.system);
+    if (o.canonical) throw std::invalid_argument("--canonical applies only to --field; --system " + o.system + " knows its coordinates");
     return ode::system(o.system);
   }
   return ode::expression_system(o.field, parse_params(o.params),
-                                o.domain.empty() ? std::vector<std::pair<double, double>>{} : parse_domain(o.domain));
+                                o.domain.empty() ? std::vector<std::pair<double, double>>{} : parse_domain(o.domain),
+                                o.canonical);
 }
 
 std::map<std::string, double> parse_params(const std::vector<std::string>& entries) {

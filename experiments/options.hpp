@@ -19,9 +19,10 @@ namespace nimde::experiments {
 struct SystemOptions {
   std::string system, field, domain;
   std::vector<std::string> params;
+  bool canonical = false;
 };
 
-/// Registers --system, --field, --param (repeatable) and, with `with_domain`, --domain.
+/// Registers --system, --field, --param (repeatable), --canonical and, with `with_domain`, --domain.
 void add_system_options(CLI::App* cmd, SystemOptions& o, bool with_domain = false);
 
 /// The built-in system or the user expression field the options name; exactly one of

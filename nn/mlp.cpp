@@ -10,6 +10,7 @@
 namespace nimde::nn {
 
 using autodiff::Array;
+using ode::SettingError;
 using autodiff::Tape;
 using autodiff::Var;
 
@@ -50,6 +51,96 @@ Array<T> as_array(const Tensor<double>& t) {
   Tensor<T> c(t.shape());
   std::copy(t.begin(), t.end(), c.begin());
   return Array<T>(std::move(c));
+}
+
+/// The parameters as constants on `tape` (a network evaluated, not trained, there).
+template <class T>
+TapeParams<T> constants(Tape<T>& tape, const MlpParams& p) {
+  TapeParams<T> c;
+  for (std::size_t l = 0; l < p.layers(); ++l) {
+    c.weights.push_back(tape.constant(as_array<T>(p.weights[l]).value()));
+    c.biases.push_back(tape.constant(as_array<T>(p.biases[l]).value()));
+  }
+  return c;
+}
+
+// ---- a Hamiltonian network's field, J⁻¹∇H_θ -------------------------------------------
+/// J⁻¹ g for g = ∇H = (∂H/∂p, ∂H/∂q): (−∂H/∂q, ∂H/∂p).
+template <class State>
+State symplectic(const State& g) {
+  const std::size_t m = g.cols() / 2;
+  return ode::glue(-ode::part(g, m, m), ode::part(g, 0, m));
+}
+
+/// J⁻¹∇H_θ on a tape, as operations: H_θ of every row, then its gradient in the rows by a
+/// recorded backward pass, so that training can differentiate the field again. A state that
+/// takes no gradient (the data) becomes a leaf that does, for ∇ to have something to act on.
+template <class T>
+Var<T> hamiltonian_field(const Var<T>& y, const TapeParams<T>& p, const std::vector<Activation>& acts) {
+  Tape<T>& tape = y.tape();
+  const Var<T> x = y.requires_grad() ? y : tape.leaf(y.value(), true);
+  const Var<T> H = forward(x, p.weights, p.biases, acts);
+  const Var<T> g = tape.grad(H, std::span<const Var<T>>(&x, 1), tape.constant(x.rows(), 1, T(1)), true).front();
+  return symplectic(g);
+}
+
+/// The same for a batch: recorded the same way on a scratch tape, so that a plain evaluation
+/// and a taped one (training without gradients, Backprop::recompute's forward pass) agree to
+/// the bit.
+template <class T>
+Array<T> hamiltonian_field(const Array<T>& y, const MlpParams& p) {
+  thread_local Tape<T> tape;
+  tape.clear();
+  return Array<T>(hamiltonian_field(tape.leaf(y.value(), true), constants(tape, p), p.activations).value());
+}
+
+/// act'(z) from z and y = act(z), in any scalar type (a number, a jet).
+template <class S>
+S slope(Activation a, const S& z, const S& y) {
+  using std::cos;
+  using std::exp;
+  switch (a) {
+    case Activation::tanh: return 1.0 - y * y;
+    case Activation::sigmoid: return y * (1.0 - y);
+    case Activation::softplus: return 1.0 - exp(-y);
+    case Activation::sin: return cos(z);
+    case Activation::identity: return y * 0.0 + 1.0;
+    default: throw std::logic_error("a Hamiltonian network with a non-smooth activation");
+  }
+}
+
+/// J⁻¹∇H_θ at one point of any scalar type: the forward pass keeping each layer's input and
+/// output, then the backward pass written out (W is out × in, so ∇ passes through Wᵀ).
+template <class S>
+ode::Point<S> hamiltonian_field(const ode::Point<S>& y, const MlpParams& p) {
+  const std::size_t L = p.layers();
+  std::vector<ode::Point<S>> z(L), a(L + 1);  // pre-activations, outputs (a[0] = y)
+  a[0] = y;
+  for (std::size_t l = 0; l < L; ++l) {
+    const Tensor<double>& W = p.weights[l];
+    const std::size_t out = W.shape()[0], in = W.shape()[1];
+    for (std::size_t i = 0; i < out; ++i) {
+      S acc = a[l].x[0] * W(i, 0) + p.biases[l](0, i);
+      for (std::size_t j = 1; j < in; ++j) acc = acc + a[l].x[j] * W(i, j);
+      z[l].x.push_back(acc);
+      a[l + 1].x.push_back(autodiff::activate(p.activations[l], acc));
+    }
+  }
+  std::vector<S> g{a[L].x[0] * 0.0 + 1.0};  // ∂H/∂H
+  for (std::size_t l = L; l-- > 0;) {
+    const Tensor<double>& W = p.weights[l];
+    const std::size_t out = W.shape()[0], in = W.shape()[1];
+    for (std::size_t i = 0; i < out; ++i) g[i] = g[i] * slope(p.activations[l], z[l].x[i], a[l + 1].x[i]);
+    std::vector<S> below;
+    below.reserve(in);
+    for (std::size_t j = 0; j < in; ++j) {
+      S acc = g[0] * W(0, j);
+      for (std::size_t i = 1; i < out; ++i) acc = acc + g[i] * W(i, j);
+      below.push_back(acc);
+    }
+    g = std::move(below);
+  }
+  return symplectic(ode::Point<S>{std::move(g)});
 }
 
 // ---- initialisers ----------------------------------------------------------------------
@@ -131,14 +222,26 @@ std::size_t MlpParams::count() const {
   return n;
 }
 
+void check_model_kind(ModelKind kind, std::size_t dim, Activation act) {
+  if (kind != ModelKind::hnn) return;
+  if (dim % 2 != 0)
+    throw SettingError("model", "hnn", "needs canonical coordinates (p, q), of even dimension; this system has " +
+                                           std::to_string(dim));
+  if (act != Activation::tanh && act != Activation::sigmoid && act != Activation::softplus && act != Activation::sin)
+    throw SettingError("activation", std::string(autodiff::activation_name(act)),
+                       "a Hamiltonian network needs a twice differentiable one: tanh, sigmoid, softplus or sin");
+}
+
 MlpParams make_mlp(std::size_t dim, std::size_t width, std::size_t depth, Activation act, Init init,
-                   std::uint64_t seed) {
+                   std::uint64_t seed, ModelKind kind) {
   if (dim == 0 || width == 0) throw std::invalid_argument("network: dimension and width must be positive");
+  check_model_kind(kind, dim, act);
   Normal normal{std::mt19937_64(seed)};
   MlpParams p;
+  p.kind = kind;
   std::size_t in = dim;
   for (std::size_t l = 0; l <= depth; ++l) {
-    const std::size_t out = l == depth ? dim : width;
+    const std::size_t out = l == depth ? (kind == ModelKind::hnn ? 1 : dim) : width;
     p.weights.push_back(init_weight(out, in, init, normal));
     p.biases.push_back(autodiff::zeros<double>(1, out));
     p.activations.push_back(l == depth ? Activation::identity : act);
@@ -178,6 +281,28 @@ ode::Field MlpField::field(std::string name, std::vector<std::string> names) con
     throw std::invalid_argument("network field: " + std::to_string(names.size()) + " names for a network of input dimension " +
                                 std::to_string(params_->weights.front().shape()[1]));
   auto shared = shared_;
+  if (params_->kind == ModelKind::hnn) {
+    if (params_->weights.back().shape()[0] != 1 || names.size() % 2 != 0)
+      throw std::invalid_argument("Hamiltonian network: needs an even dimension and one output, H");
+    for (std::size_t l = 0; l + 1 < params_->layers(); ++l)  // the output layer's is linear
+      check_model_kind(ModelKind::hnn, names.size(), params_->activations[l]);
+    auto f = [shared](const auto& y) {
+      using State = std::decay_t<decltype(y)>;
+      const MlpParams& p = *shared->params;
+      if constexpr (ode::kIsTaped<State>) {
+        using T = std::decay_t<decltype(y.value()(0, 0))>;
+        Tape<T>& tape = y.tape();
+        if (!tape.grad_enabled())  // a forward pass only: evaluated aside, entered as a constant
+          return tape.constant(hamiltonian_field(Array<T>(y.value()), p).value());
+        const TapeParams<T>& b = shared->template bound<T>();
+        if (b.weights.empty() || !tape.valid(b.weights[0])) return hamiltonian_field(y, constants(tape, p), p.activations);
+        return hamiltonian_field(y, b, p.activations);
+      } else {
+        return hamiltonian_field(y, p);
+      }
+    };
+    return ode::Field(std::move(name), std::move(names), f);
+  }
   auto f = [shared](const auto& y) {
     using State = std::decay_t<decltype(y)>;
     const MlpParams& p = *shared->params;
@@ -186,11 +311,7 @@ ode::Field MlpField::field(std::string name, std::vector<std::string> names) con
       Tape<T>& tape = y.tape();
       TapeParams<T>& b = shared->template bound<T>();
       if (b.weights.empty() || !tape.valid(b.weights[0])) {  // nothing bound here: constants
-        TapeParams<T> c;
-        for (std::size_t l = 0; l < p.layers(); ++l) {
-          c.weights.push_back(tape.constant(as_array<T>(p.weights[l]).value()));
-          c.biases.push_back(tape.constant(as_array<T>(p.biases[l]).value()));
-        }
+        const TapeParams<T> c = constants(tape, p);
         return forward(y, c.weights, c.biases, p.activations);
       }
       return forward(y, b.weights, b.biases, p.activations);
@@ -207,6 +328,16 @@ ode::Field MlpField::field(std::string name, std::vector<std::string> names) con
     }
   };
   return ode::Field(std::move(name), std::move(names), f);
+}
+
+Tensor<double> hamiltonian(const MlpParams& p, const Tensor<double>& y) {
+  if (p.kind != ModelKind::hnn) throw std::invalid_argument("H_theta: the network is not a Hamiltonian network");
+  std::vector<Array<double>> W, B;
+  for (std::size_t l = 0; l < p.layers(); ++l) {
+    W.push_back(as_array<double>(p.weights[l]));
+    B.push_back(as_array<double>(p.biases[l]));
+  }
+  return forward(Array<double>(y), W, B, p.activations).value();
 }
 
 ParametricField parametric_field(MlpField net, std::string name, std::vector<std::string> names) {

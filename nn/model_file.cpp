@@ -54,7 +54,7 @@ void check_training(const json& t) {
 }  // namespace
 
 ode::System Model::true_system() const {
-  if (system == "expression") return ode::expression_system(field, field_params, domain);
+  if (system == "expression") return ode::expression_system(field, field_params, domain, canonical);
   return ode::system(system);
 }
 
@@ -72,7 +72,8 @@ json to_json(const Model& m) {
     for (double v : m.net.biases[l]) b.push_back(v);
     layers.push_back({{"weight", w}, {"bias", b}, {"activation", std::string(autodiff::activation_name(m.net.activations[l]))}});
   }
-  json j{{"format", "nimde-model"}, {"version", 1},     {"dim", m.dim()},   {"dtype", m.dtype},
+  json j{{"format", "nimde-model"}, {"version", 1},     {"kind", name_of(kModelKindNames, m.net.kind)},
+         {"dim", m.dim()},          {"dtype", m.dtype},
          {"system", m.system},      {"method", m.method}, {"steps", m.steps}, {"T", m.T},
          {"seed", m.seed},          {"names", m.names},   {"layers", layers}, {"training", m.training}};
   if (m.system == "expression") {
@@ -81,6 +82,7 @@ json to_json(const Model& m) {
     json d = json::array();
     for (auto [lo, hi] : m.domain) d.push_back({lo, hi});
     j["domain"] = d;
+    j["canonical"] = m.canonical;
   }
   return j;
 }
@@ -91,6 +93,7 @@ Model model_from_json(const json& j) {
   require(format == "nimde-model", "format", format, "must be \"nimde-model\"");
   json_integer(json_key(j, "version"), "version", 1, 1);
   Model m;
+  if (j.contains("kind")) m.net.kind = value_of(kModelKindNames, json_string(j.at("kind"), "kind", 64), "kind");
   const auto d = static_cast<std::size_t>(json_integer(json_key(j, "dim"), "dim", 1, kMaxDim));
   m.dtype = json_string(json_key(j, "dtype"), "dtype", 64);
   parse_dtype(m.dtype);
@@ -123,6 +126,10 @@ Model model_from_json(const json& j) {
     for (const auto& item : params.items())
       m.field_params[item.key()] = finite(item.value(), [&] { return "params." + item.key(); });
     m.domain = ode::domain_from_json(json_key(j, "domain"), "domain");
+    if (j.contains("canonical")) {
+      require_json(j.at("canonical").is_boolean(), "canonical", j.at("canonical"), "must be true or false");
+      m.canonical = j.at("canonical").get<bool>();
+    }
   }
   // The system must exist and agree with the network's dimension and names.
   ode::System sys;
@@ -134,6 +141,8 @@ Model model_from_json(const json& j) {
   }
   require(sys.dim() == d, "dim", d, "the system " + ode::shown(m.system) + " has dimension " + std::to_string(sys.dim()));
   require_json(sys.field.names() == m.names, "names", names, "are not the system's variables");
+  const bool hnn = m.net.kind == ModelKind::hnn;
+  require(!hnn || sys.canonical, "kind", "hnn", "needs a system in canonical coordinates; " + ode::shown(m.system) + " is not");
   if (m.system == "expression")
     require_json(m.domain.size() == d, "domain", j.at("domain"), "must have one range per dimension");
   m.training = j.value("training", json::object());
@@ -174,7 +183,12 @@ Model model_from_json(const json& j) {
     m.net.activations.push_back(act);
     in = out;
   }
-  require(in == d, "layers", layers.size(), "end with " + std::to_string(in) + " outputs, expected dim " + std::to_string(d));
+  const std::size_t outputs = hnn ? 1 : d;
+  require(in == outputs, "layers", layers.size(),
+          "end with " + std::to_string(in) + " outputs, expected " + (hnn ? "1 (H)" : "dim " + std::to_string(d)));
+  if (hnn)
+    for (std::size_t l = 0; l + 1 < m.net.layers(); ++l)
+      check_model_kind(ModelKind::hnn, d, m.net.activations[l]);
   return m;
 }
 

@@ -1,13 +1,15 @@
 // Model files: a trained network and how it was trained, as JSON other tools can read.
 //
-// {"format": "nimde-model", "version": 1, "dim": d, "dtype": "f32"|"f64", "system": ...,
+// {"format": "nimde-model", "version": 1, "kind": "node"|"hnn", "dim": d, "dtype": "f32"|"f64", "system": ...,
 //  "method": ..., "steps": S, "T": T, "seed": ..., "names": [...],
 //  "layers": [{"weight": [[...], ...], "bias": [...], "activation": "tanh"}, ...,
 //             {"weight": ..., "bias": ..., "activation": "identity"}],
 //  "training": {"iterations": ..., "optimizer": ..., "train_loss": ..., "test_loss": ...}}
 // Each layer computes activation(weight · x + bias), weight of shape out × in. Numbers are
 // written with 17 significant digits, so every double (and every float) reads back exactly.
-// A user field adds "field" (its text), "params" and "domain".
+// A user field adds "field" (its text), "params", "domain" and "canonical". "kind" is "node"
+// (the network is the field; the default when absent) or "hnn" (a Hamiltonian network: the
+// last layer has one output, H, and the field is J⁻¹∇H on canonical coordinates).
 #pragma once
 
 #include <map>
@@ -29,6 +31,7 @@ struct Model {
   std::string field;               ///< the expression of a user field (system == "expression")
   std::map<std::string, double> field_params;
   std::vector<std::pair<double, double>> domain;  ///< a user field's sampling box
+  bool canonical = false;          ///< a user field in canonical coordinates (p, q)
   std::string method;
   int steps = 1;
   double T = 0;

@@ -57,6 +57,11 @@ auto name_in(const NameTable<E, N>& table) {
   return [&table](const json& v, const char* key) { return value_of(table, json_string(v, key, 64), key); };
 }
 
+bool flag(const json& v, const char* key) {
+  require_json(v.is_boolean(), key, v, "must be true or false");
+  return v.get<bool>();
+}
+
 std::uint64_t seed_of(const json& v, const char* key) {
   require_json(v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0), key, v,
           "must be an integer from 0 to 18446744073709551615");
@@ -84,7 +89,8 @@ ode::Domain domain_of(const json& v, const char* key) {
 
 json to_json(const TrainConfig& c) {
   return json{{"system", c.system},       {"field", c.field},         {"params", c.field_params},
-              {"domain", c.domain},       {"method", c.method},       {"steps", c.steps},
+              {"domain", c.domain},       {"canonical", c.canonical}, {"model", name_of(kModelKindNames, c.model)},
+              {"method", c.method},       {"steps", c.steps},
               {"T", c.T},                 {"points", c.points},       {"test_points", c.test_points},
               {"width", c.width},         {"depth", c.depth},         {"activation", std::string(autodiff::activation_name(c.activation))},
               {"init", init_name(c.init)}, {"optimizer", optimizer_name(c.optimizer)},
@@ -103,6 +109,8 @@ TrainConfig config_from_json(const json& j) {
   read_key(j, "field", c.field, text(std::size_t{1} << 20));
   read_key(j, "params", c.field_params, field_params_of);
   read_key(j, "domain", c.domain, domain_of);
+  read_key(j, "canonical", c.canonical, flag);
+  read_key(j, "model", c.model, name_in(kModelKindNames));
   read_key(j, "method", c.method, text(256));
   read_key(j, "steps", c.steps, integer(1, kMaxSteps));
   read_key(j, "T", c.T, number(0, kMaxDouble));  // 0: the system's
@@ -156,16 +164,18 @@ TrainConfig load_run_config(const std::string& path) {
 namespace {
 
 std::size_t system_dim(const TrainConfig& c) {
-  return c.system.empty() ? ode::expression_system(c.field, c.field_params, c.domain).dim() : ode::system(c.system).dim();
+  return c.system.empty() ? ode::expression_system(c.field, c.field_params, c.domain, c.canonical).dim()
+                          : ode::system(c.system).dim();
 }
 
 /// A network of the run's shape (as make_mlp builds it), all zeros: no initialiser is run.
 MlpParams shaped_like_run(const TrainConfig& c) {
   const std::size_t dim = system_dim(c);
   MlpParams p;
+  p.kind = c.model;
   std::size_t in = dim;
   for (std::size_t l = 0; l <= c.depth; ++l) {
-    const std::size_t out = l == c.depth ? dim : c.width;
+    const std::size_t out = l == c.depth ? (c.model == ModelKind::hnn ? 1 : dim) : c.width;
     p.weights.push_back(autodiff::zeros<double>(out, in));
     p.biases.push_back(autodiff::zeros<double>(1, out));
     p.activations.push_back(l == c.depth ? autodiff::Activation::identity : c.activation);

@@ -30,7 +30,7 @@ namespace {
 
 ode::System make_system(const TrainConfig& c) {
   if (!c.system.empty()) return ode::system(c.system);
-  return ode::expression_system(c.field, c.field_params, c.domain);
+  return ode::expression_system(c.field, c.field_params, c.domain, c.canonical);
 }
 
 /// Targets that overflow (a field that blows up within T) would show as an infinite loss at
@@ -62,9 +62,16 @@ TrainConfig resolve(TrainConfig c) {
   if (c.system.empty() == c.field.empty())
     throw SettingError("system/field", "", c.system.empty() ? "give one of them" : "give one of them, not both");
   if (!c.field.empty() && c.domain.empty()) throw SettingError("domain", "", "a user field needs a sampling domain");
-  if (!c.system.empty() && !(c.domain.empty() && c.field_params.empty()))
-    throw SettingError(c.domain.empty() ? "params" : "domain", "", "applies only to a user field, not to " + c.system);
+  if (!c.system.empty() && !(c.domain.empty() && c.field_params.empty() && !c.canonical))
+    throw SettingError(!c.domain.empty() ? "domain" : !c.field_params.empty() ? "params" : "canonical", "",
+                       "applies only to a user field, not to " + c.system);
   const ode::System sys = make_system(c);  // throws naming an unknown system or a bad expression
+  require_named(kModelKindNames, c.model, "model");
+  if (c.model == ModelKind::hnn)
+    require(sys.canonical, "model", "hnn",
+            "needs a system in canonical coordinates (p, q): pendulum, harmonic, kepler, duffing, or a --field with "
+            "--canonical; " + (c.system.empty() ? "this field" : c.system) + " is not");
+  check_model_kind(c.model, sys.dim(), c.activation);
   const DataSetup setup = data_setup(sys);
   if (c.T == 0) c.T = setup.T;
   if (c.points == 0) c.points = setup.train_points;
@@ -139,7 +146,7 @@ TrainResult run_training(const TrainConfig& c, const Checkpoint* checkpoint, Tra
   require_finite(test_set, "test");
 
   auto params = std::make_shared<MlpParams>(
-      make_mlp(sys.dim(), c.width, c.depth, c.activation, c.init, c.seed));
+      make_mlp(sys.dim(), c.width, c.depth, c.activation, c.init, c.seed, c.model));
   MlpParams best = *params;
   const ode::Method method = ode::method(c.method);
   MlpField net(params);
@@ -207,6 +214,7 @@ TrainResult run_training(const TrainConfig& c, const Checkpoint* checkpoint, Tra
     m.field = c.field;
     m.field_params = c.field_params;
     m.domain = c.domain;
+    m.canonical = c.canonical;
     m.method = c.method;
     m.steps = c.steps;
     m.T = c.T;

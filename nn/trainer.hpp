@@ -36,6 +36,8 @@ struct TrainConfig {
   std::string field;                       ///< user expression field
   std::map<std::string, double> field_params;
   std::vector<std::pair<double, double>> domain;  ///< sampling box [lo, hi] per component, for a user field
+  bool canonical = false;                  ///< a user field in canonical coordinates (p, q)
+  ModelKind model = ModelKind::node;       ///< a Neural ODE, or a Hamiltonian network (canonical systems)
   std::string method = "euler";            ///< a name ode::method knows
   int steps = 1;                           ///< S
   double T = 0;                            ///< data step (0: the system's)

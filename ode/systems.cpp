@@ -156,13 +156,17 @@ const System& system(std::string_view name) {
 }
 
 System expression_system(const std::string& text, const std::map<std::string, double>& params,
-                         std::vector<std::pair<double, double>> domain) {
+                         std::vector<std::pair<double, double>> domain, bool canonical) {
   auto expr = std::make_shared<const ExpressionField>(ExpressionField::parse(text, params));
   if (!domain.empty() && domain.size() != expr->dim())
     throw std::invalid_argument("domain has " + std::to_string(domain.size()) + " ranges for a field of dimension " +
                                 std::to_string(expr->dim()));
   auto formula = [expr](const auto& y) { return (*expr)(y); };
   System s{"expression", text, Field(text, expr->names(), componentwise(formula)), std::move(domain), {}, {}};
+  if (canonical && expr->dim() % 2 != 0)
+    throw std::invalid_argument("canonical coordinates (p, q) need an even dimension; the field has " +
+                                std::to_string(expr->dim()) + " variables");
+  s.canonical = canonical;
   return s;
 }
 

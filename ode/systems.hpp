@@ -39,8 +39,9 @@ const System& system(std::string_view name);
 std::vector<std::string> system_names();
 
 /// A system from a user expression ("p' = -10*sin(q); q' = p"), with parameters and a
-/// sampling domain (may be empty when only integration is wanted).
+/// sampling domain (may be empty when only integration is wanted); `canonical` declares its
+/// variables canonical coordinates (p, q) (refused for an odd dimension).
 System expression_system(const std::string& text, const std::map<std::string, double>& params = {},
-                         std::vector<std::pair<double, double>> domain = {});
+                         std::vector<std::pair<double, double>> domain = {}, bool canonical = false);
 
 }  // namespace nimde::ode
