@@ -1,7 +1,8 @@
 // Network benchmarks on the paper's fields d → 128 → 128 → d (tanh) and data: forward and
 // backward through S unrolled steps of a method (mlp_field_fwd_bwd, pendulum, 10,000 points),
-// whole Adam iterations (train_step/<system>/<method>/S<S>/<dtype>/omp<threads>), and the two
-// ways of backpropagating through the steps, with the memory each holds (backprop/...).
+// whole Adam iterations (train_step/<system>/<method>/S<S>/<dtype>/omp<threads>; a Hamiltonian
+// network d → 128 → 128 → 1 as train_step/<system>-hnn/...), and the two ways of backpropagating
+// through the steps, with the memory each holds (backprop/...).
 #include <string>
 
 #include <benchmark/benchmark.h>
@@ -41,13 +42,14 @@ void bm_mlp_field(benchmark::State& state, const std::string& method, int steps,
 /// One full Adam iteration on a system's paper data (make_dataset: 10,000 uniform points, or
 /// Lorenz's 250 trajectory pairs): forward through S steps, backward, update.
 void bm_train_step(benchmark::State& state, const std::string& system, const std::string& method, int steps,
-                   const std::string& dtype, int threads) {
+                   const std::string& dtype, int threads, nn::ModelKind kind) {
   const autodiff::ThreadScope scope(threads);
   const ode::System& sys = ode::system(system);
   const nn::DataSetup setup = nn::data_setup(sys);
   const nn::Dataset data = nn::make_dataset(sys, setup.train_points, setup.T, 1);
   const std::size_t d = data.dim();
-  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(d, 128, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 0));
+  auto params =
+      std::make_shared<nn::MlpParams>(nn::make_mlp(d, 128, 2, autodiff::Activation::tanh, nn::Init::orthogonal, 0, kind));
   auto objective = nn::make_objective(nn::MlpField(params), ode::method(method), steps, setup.T, data.x, data.y, dtype);
   std::vector<autodiff::Tensor<double>*> plist;
   for (std::size_t l = 0; l < params->layers(); ++l) {
@@ -63,8 +65,9 @@ void bm_train_step(benchmark::State& state, const std::string& system, const std
     adam.step(grad);
   }
   const int evaluations = method == "rk4" ? 4 : method == "midpoint" ? 2 : 1;
-  state.counters["GFLOP/s"] = benchmark::Counter(field_flops(data.size(), d) * steps * evaluations * 1e-9,
-                                                 benchmark::Counter::kIsIterationInvariantRate);
+  if (kind == nn::ModelKind::node)  // (a Hamiltonian network's count of GEMMs is another sum)
+    state.counters["GFLOP/s"] = benchmark::Counter(field_flops(data.size(), d) * steps * evaluations * 1e-9,
+                                                   benchmark::Counter::kIsIterationInvariantRate);
   state.counters["points"] = double(data.size());
 }
 
@@ -84,11 +87,11 @@ void bm_backprop(benchmark::State& state, nn::Backprop backprop, int steps, std:
 }
 
 void register_train_step(const std::string& system, const std::string& method, int steps, const std::string& dtype,
-                         int threads) {
-  const std::string name = "train_step/" + system + "/" + method + "/S" + std::to_string(steps) + "/" + dtype + "/omp" +
-                           std::to_string(threads);
+                         int threads, nn::ModelKind kind = nn::ModelKind::node) {
+  const std::string name = "train_step/" + system + (kind == nn::ModelKind::hnn ? "-hnn/" : "/") + method + "/S" +
+                           std::to_string(steps) + "/" + dtype + "/omp" + std::to_string(threads);
   benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& s) {
-    bm_train_step(s, system, method, steps, dtype, threads);
+    bm_train_step(s, system, method, steps, dtype, threads, kind);
   })->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 
@@ -111,6 +114,10 @@ const int kRegistered = [] {
   for (const char* system : {"cubic-oscillator", "lorenz"})
     for (Case c : {Case{"euler", 1, 1}, Case{"midpoint", 1, 2}})
       for (int t : {1, 2}) register_train_step(system, c.method, c.steps, "f32", t);
+  // Hamiltonian networks: the field J⁻¹∇H_θ is a recorded gradient, the loss's gradient a
+  // gradient of it; implicit midpoint iterates its stage on the tape.
+  for (const char* method : {"euler", "implicit-midpoint"})
+    for (int t : {1, 2}) register_train_step("pendulum", method, 1, "f32", t, nn::ModelKind::hnn);
   for (const int steps : {2, 16})
     for (const nn::Backprop b : {nn::Backprop::taped, nn::Backprop::recompute}) {
       const std::string name = std::string("backprop/") + std::string(nn::name_of(nn::kBackpropNames, b)) +

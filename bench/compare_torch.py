@@ -17,6 +17,13 @@ the GFLOP/s of both (the benchmark's own FLOP count), our fraction of the measur
 The table is printed and written into --out between the markers
 <!-- compare_torch:begin --> and <!-- compare_torch:end -->.
 
+With --model hnn the case is a Hamiltonian network instead (train_step/pendulum-hnn/...): the
+network 2 -> 128 -> 128 -> 1 is H, the field J^-1 grad H is taken with
+torch.autograd.grad(..., create_graph=True) and differentiated again by backward; the methods
+are euler and implicit midpoint (its stage iterated 8 times after a first evaluation, as on
+nimde's tape). Its table goes between <!-- compare_torch_hnn:begin --> and
+<!-- compare_torch_hnn:end -->.
+
 Run from the repository root after building:
 
     python3 bench/compare_torch.py --threads 1,2 --reps 5
@@ -46,9 +53,9 @@ NO_TORCH = "PyTorch (Debian python3-torch) is not installed; nothing compared"
 SCRIPT = os.path.abspath(__file__)
 REPO_ROOT = os.path.dirname(os.path.dirname(SCRIPT))
 
-BEGIN = "<!-- compare_torch:begin -->"
-END = "<!-- compare_torch:end -->"
-SECTION_TITLE = "## Side by side with PyTorch"
+MARKERS = {"node": ("<!-- compare_torch:begin -->", "<!-- compare_torch:end -->", "## Side by side with PyTorch"),
+           "hnn": ("<!-- compare_torch_hnn:begin -->", "<!-- compare_torch_hnn:end -->",
+                   "## Hamiltonian networks side by side with PyTorch")}
 
 # The benchmark's setup (bench/bench_nn.cpp, ode/systems.cpp: pendulum).
 POINTS = 10000
@@ -58,6 +65,10 @@ T_FINAL = 0.04
 DOMAIN = ((-3.8, 3.8), (-1.2, 1.2))  # columns p, q
 LEARNING_RATE = 0.01
 STAGES = {"euler": 1, "midpoint": 2, "rk4": 4}
+# Field evaluations per step of the methods a Hamiltonian network is timed with: implicit
+# midpoint evaluates f(y), then iterates k <- f(y + h/2 k) 8 times (ode/method.hpp, taped_iterations).
+TAPED_ITERATIONS = 8
+HNN_STAGES = {"euler": 1, "implicit-midpoint": 1 + TAPED_ITERATIONS}
 WARMUP_ITERS = 3
 BENCH_MIN_TIME = "2"  # seconds; Google Benchmark 1.7 takes a plain number
 TIME_UNIT_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -101,11 +112,12 @@ def parse_threads(text):
 
 def parse_cases(text):
     cases = []
+    methods = {**STAGES, **HNN_STAGES}
     for item in (s.strip() for s in text.split(",")):
         method, sep, steps = item.partition(":")
-        if not sep or method not in STAGES:
+        if not sep or method not in methods:
             raise argparse.ArgumentTypeError(
-                f"bad case '{item}' (expected <method>:<steps>, method one of {', '.join(STAGES)})")
+                f"bad case '{item}' (expected <method>:<steps>, method one of {', '.join(methods)})")
         cases.append((method, positive_int(steps, f"steps of case '{item}'")))
     if len(set(cases)) != len(cases):
         raise argparse.ArgumentTypeError(f"--cases has repeated entries: '{text}'")
@@ -122,11 +134,21 @@ def parse_args(argv):
                    help="timed PyTorch iterations per repetition, after warm-up")
     p.add_argument("--out", default=os.path.join(REPO_ROOT, "bench", "RESULTS.md"),
                    help="Markdown file receiving the table (default: bench/RESULTS.md)")
-    p.add_argument("--cases", type=parse_cases, default=parse_cases("euler:2,midpoint:1,rk4:1"),
-                   help="<method>:<steps> list (default: euler:2,midpoint:1,rk4:1)")
+    p.add_argument("--model", choices=["node", "hnn"], default="node",
+                   help="node: the network is the field; hnn: a Hamiltonian network (gradients of gradients)")
+    p.add_argument("--cases", type=parse_cases, default=None,
+                   help="<method>:<steps> list (default: euler:2,midpoint:1,rk4:1; with --model hnn "
+                        "euler:1,implicit-midpoint:1)")
     p.add_argument("--dtype", choices=["f32", "f64"], default="f32", help="floating-point type")
     p.add_argument("--verbose", action="store_true", help="print PyTorch's first and last loss of every timing")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    stages = HNN_STAGES if args.model == "hnn" else STAGES
+    if args.cases is None:
+        args.cases = parse_cases("euler:1,implicit-midpoint:1" if args.model == "hnn" else "euler:2,midpoint:1,rk4:1")
+    for method, _ in args.cases:
+        if method not in stages:
+            fail(f"--cases: method '{method}' is not timed for --model {args.model} (use {', '.join(stages)})")
+    return args
 
 
 # --------------------------------------------------------------------------- PyTorch
@@ -166,7 +188,22 @@ def step(method, f, y, h):
         return y + h * f(y)
     if method == "midpoint":
         return y + h * f(y + (h / 2) * f(y))
+    if method == "implicit-midpoint":
+        k = f(y)
+        for _ in range(TAPED_ITERATIONS):
+            k = f(y + (h / 2) * k)
+        return y + h * k
     return rk4_step(f, y, h)
+
+
+def hamiltonian_field(network):
+    """J^-1 grad H for rows (p, q): (-dH/dq, dH/dp), with the graph kept for a second backward."""
+    def f(y):
+        if not y.requires_grad:
+            y = y.detach().requires_grad_(True)
+        (g,) = torch.autograd.grad(network(y).sum(), y, create_graph=True)
+        return torch.stack((-g[:, 1], g[:, 0]), dim=1)
+    return f
 
 
 def make_data(seed=1):
@@ -182,11 +219,11 @@ def make_data(seed=1):
     return x, y
 
 
-def make_model(dtype):
+def make_model(dtype, outputs=DIM):
     torch.manual_seed(0)
     nn = torch.nn
     model = nn.Sequential(nn.Linear(DIM, WIDTH), nn.Tanh(), nn.Linear(WIDTH, WIDTH), nn.Tanh(),
-                          nn.Linear(WIDTH, DIM)).to(dtype)
+                          nn.Linear(WIDTH, outputs)).to(dtype)
     with torch.no_grad():
         for layer in model:
             if isinstance(layer, nn.Linear):
@@ -259,13 +296,14 @@ def torch_dtype(name):
     return torch.float32 if name == "f32" else torch.float64
 
 
-def time_torch(method, steps, dtype, threads, iters, data, verbose, blas=None, blas_threads=None):
+def time_torch(model_kind, method, steps, dtype, threads, iters, data, verbose, blas=None, blas_threads=None):
     """ms per iteration of one (case, threads) in PyTorch: a fresh model, warm-up, then iters timed."""
     torch.set_num_threads(threads)
     if blas is not None:
         blas.set_threads(blas_threads)
     x, y = (t.to(torch_dtype(dtype)) for t in data)
-    model = make_model(torch_dtype(dtype))
+    model = make_model(torch_dtype(dtype), 1 if model_kind == "hnn" else DIM)
+    field = hamiltonian_field(model) if model_kind == "hnn" else model
     opt = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     h = T_FINAL / steps
 
@@ -273,7 +311,7 @@ def time_torch(method, steps, dtype, threads, iters, data, verbose, blas=None, b
         opt.zero_grad(set_to_none=True)
         pred = x
         for _ in range(steps):
-            pred = step(method, model, pred, h)
+            pred = step(method, field, pred, h)
         loss = torch.mean((pred - y) ** 2)
         loss.backward()
         opt.step()
@@ -331,24 +369,28 @@ def check_benchmarks(bench, names):
             fail(f"benchmark '{name}' matches nothing in {bench}")
 
 
-def train_step_name(method, steps, dtype, threads):
-    return f"train_step/pendulum/{method}/S{steps}/{dtype}/omp{threads}"
+def train_step_name(method, steps, dtype, threads, model_kind="node"):
+    system = "pendulum-hnn" if model_kind == "hnn" else "pendulum"
+    return f"train_step/{system}/{method}/S{steps}/{dtype}/omp{threads}"
 
 
 # --------------------------------------------------------------------------- measurement
 
 
-def flops_per_iteration(method, steps):
-    """The benchmark's count: three GEMMs per dense layer and field evaluation, forward + backward."""
+def flops_per_iteration(method, steps, model_kind="node"):
+    """The benchmark's count: three GEMMs per dense layer and field evaluation, forward + backward
+    (not counted for a Hamiltonian network)."""
+    if model_kind == "hnn":
+        return float("nan")
     field = 3 * 2 * POINTS * (DIM * WIDTH + WIDTH * WIDTH + WIDTH * DIM)
     return field * steps * STAGES[method]
 
 
-def time_torch_best(method, steps, dtype, t, iters, data, verbose, blas):
+def time_torch_best(model_kind, method, steps, dtype, t, iters, data, verbose, blas):
     """PyTorch's best ms per iteration over the splits of t cores; (ms, "torch a + BLAS b")."""
     best = None
     for a, b in blas.splits(t):
-        ms = time_torch(method, steps, dtype, a, iters, data, verbose, blas, b)
+        ms = time_torch(model_kind, method, steps, dtype, a, iters, data, verbose, blas, b)
         if best is None or ms < best[0]:
             best = (ms, f"{a}+{b}" if b is not None else f"{a}")
     return best
@@ -365,14 +407,16 @@ def measure(args, bench, blas):
     for rep in range(args.reps):
         for (method, steps) in args.cases:
             for t in args.threads:
-                label = f"{train_step_name(method, steps, args.dtype, t)} rep {rep + 1}/{args.reps}"
+                name = train_step_name(method, steps, args.dtype, t, args.model)
+                label = f"{name} rep {rep + 1}/{args.reps}"
                 s = samples[((method, steps), t)]
-                ms, split = time_torch_best(method, steps, args.dtype, t, args.iters, data, args.verbose, blas)
+                ms, split = time_torch_best(args.model, method, steps, args.dtype, t, args.iters, data, args.verbose,
+                                            blas)
                 s["torch"].append(ms)
                 blas.set_threads(1)  # let OpenBLAS's spinning workers go idle before our turn
                 time.sleep(1)
                 splits[((method, steps), t)].append(split)
-                ms, gflops = run_benchmark(bench, train_step_name(method, steps, args.dtype, t), t, BENCH_MIN_TIME)
+                ms, gflops = run_benchmark(bench, name, t, BENCH_MIN_TIME)
                 s["nimde"].append(ms)
                 s["gflops"].append(gflops)
                 note(f"{label}: torch {s['torch'][-1]:.2f} ms/it, nimde {ms:.2f} ms/it")
@@ -391,8 +435,8 @@ def fmt(x):
     return f"{x:.0f}" if abs(x) >= 100 else f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}"
 
 
-def case_label(method, steps, dtype):
-    return f"pendulum {method} S={steps} {dtype}"
+def case_label(method, steps, dtype, model_kind="node"):
+    return f"pendulum{' HNN' if model_kind == 'hnn' else ''} {method} S={steps} {dtype}"
 
 
 def cpu_model():
@@ -430,12 +474,12 @@ def render(args, argv, peaks, medians, started, load, blas):
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (method, steps) in args.cases:
-        flops = flops_per_iteration(method, steps)
+        flops = flops_per_iteration(method, steps, args.model)
         for t in args.threads:
             m = medians[((method, steps), t)]
             torch_gflops = flops / (m["torch"] * 1e-3) * 1e-9
             lines.append(
-                f"| {case_label(method, steps, args.dtype)} | {t} | {fmt(m['torch'])} | {m['split']} | {fmt(m['nimde'])} "
+                f"| {case_label(method, steps, args.dtype, args.model)} | {t} | {fmt(m['torch'])} | {m['split']} | {fmt(m['nimde'])} "
                 f"| {m['torch'] / m['nimde']:.2f}× | {fmt(m['gflops'])} | {fmt(torch_gflops)} "
                 f"| {fmt(100 * m['gflops'] / peaks[t])} % | {fmt(peaks[t])} |")
     lines += ["", "Peak: peak/fma/f32/omp<threads> of nimde-bench, the measured fp32 FMA throughput"
@@ -444,13 +488,14 @@ def render(args, argv, peaks, medians, started, load, blas):
         lines.append("")
         for (method, steps) in args.cases:
             one, two = medians[((method, steps), 1)], medians[((method, steps), 2)]
-            lines.append(f"- {case_label(method, steps, args.dtype)}, 2 threads vs 1: "
+            lines.append(f"- {case_label(method, steps, args.dtype, args.model)}, 2 threads vs 1: "
                          f"torch {one['torch'] / two['torch']:.2f}×, nimde {one['nimde'] / two['nimde']:.2f}×")
     return "\n".join(lines)
 
 
-def splice(text, body):
+def splice(text, body, markers):
     """text with the part between the markers replaced by body, or a new section appended."""
+    BEGIN, END, SECTION_TITLE = markers
     begin, end = text.find(BEGIN), text.find(END)
     block = f"{BEGIN}\n{body}\n{END}"
     if begin < 0 and end < 0:
@@ -477,7 +522,7 @@ def write_atomically(path, text):
         raise
 
 
-def read_out(path):
+def read_out(path, markers):
     """The current text of --out ("" if absent); fails on markers it could not splice into."""
     try:
         with open(path) as f:
@@ -486,13 +531,13 @@ def read_out(path):
         text = ""
     except OSError as e:
         fail(f"cannot read {path}: {e.strerror}")
-    if splice(text, "") is None:
-        fail(f"{path} has misplaced or repeated {BEGIN} / {END} markers")
+    if splice(text, "", markers) is None:
+        fail(f"{path} has misplaced or repeated {markers[0]} / {markers[1]} markers")
     return text
 
 
-def write_section(path, body):
-    new_text = splice(read_out(path), body)
+def write_section(path, body, markers):
+    new_text = splice(read_out(path, markers), body, markers)
     try:
         write_atomically(path, new_text)
     except OSError as e:
@@ -512,9 +557,9 @@ def main(argv):
     out_dir = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(out_dir):
         fail(f"folder of --out does not exist: {out_dir}")
-    read_out(args.out)
+    read_out(args.out, MARKERS[args.model])
     check_benchmarks(bench, [f"peak/fma/f32/omp{t}" for t in args.threads]
-                     + [train_step_name(method, steps, args.dtype, t)
+                     + [train_step_name(method, steps, args.dtype, t, args.model)
                         for (method, steps) in args.cases for t in args.threads])
     try:  # before any parallel work
         torch.set_num_interop_threads(1)
@@ -529,7 +574,7 @@ def main(argv):
     peaks, medians = measure(args, bench, blas)
     body = render(args, argv, peaks, medians, started, load, blas.label)
     print(body)
-    write_section(args.out, body)
+    write_section(args.out, body, MARKERS[args.model])
     note(f"written to {args.out}")
 
 

@@ -1,5 +1,5 @@
 // `nimde solve`: one trajectory of a system under one method, printed at every output time.
-//   nimde solve (--system NAME | --field EXPR [--param a=0.5 ...]) (--method M | --tableau FILE)
+//   nimde solve (--system NAME | --field EXPR [--param a=0.5 ...] | --model FILE) (--method M | --tableau FILE)
 //               --h H (--steps N | --t1 T1) --y0 "v1,v2,..." [--substeps K] [--rtol R] [--atol A]
 //               [--invariants] [--format csv|json]
 // Row n is t = n·H and y(t), n = 0..N. A fixed-step method covers each interval H with K steps
@@ -18,6 +18,7 @@
 #include "experiments/output.hpp"
 #include "experiments/user_tableau.hpp"
 #include "imde/bseries.hpp"
+#include "nn/model_file.hpp"
 #include "ode/adaptive.hpp"
 #include "ode/method.hpp"
 #include "ode/checked_input.hpp"
@@ -31,6 +32,7 @@ constexpr long long kMaxGatheredRows = 1'000'000;
 
 struct SolveOptions {
   SystemOptions system;
+  std::string model;
   std::string method, tableau_file, y0, h, t1, rtol = "1e-10", atol = "1e-12", format;
   long long steps = 0;
   int substeps = 1;
@@ -76,7 +78,9 @@ ode::Method fixed_step_method(const SolveOptions& o) {
 }
 
 void run_solve(const SolveOptions& o) {
-  const ode::System sys = make_system(o.system);
+  if (!o.model.empty() && (!o.system.system.empty() || !o.system.field.empty()))
+    throw std::invalid_argument("give one of --system NAME, --field EXPR and --model FILE");
+  const ode::System sys = o.model.empty() ? make_system(o.system) : nn::load_model(o.model).learned_system("model " + o.model);
   if (o.method.empty() == o.tableau_file.empty())
     throw std::invalid_argument("give exactly one of --method NAME and --tableau FILE");
   const double h = parse_positive(o.h, "--h");
@@ -199,6 +203,9 @@ void add_solve(CLI::App& app) {
   auto o = std::make_shared<SolveOptions>();
   auto* cmd = app.add_subcommand("solve", "Integrate a system with one method and print t and the state at every step");
   add_system_options(cmd, o->system);
+  cmd->add_option("--model", o->model,
+                  "A trained model file: integrate its learned field (--invariants: H_theta of a Hamiltonian network, "
+                  "then the true system's invariants)");
   cmd->add_option("--method", o->method, "Integration method: a fixed-step method (euler, rk4, sv6, ...) or the adaptive dopri5, dop853");
   cmd->add_option("--tableau", o->tableau_file, "A Butcher tableau JSON file instead of --method (its order is printed to stderr)");
   add_allow_inconsistent(cmd, o->allow_inconsistent);

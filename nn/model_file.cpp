@@ -58,6 +58,26 @@ ode::System Model::true_system() const {
   return ode::system(system);
 }
 
+ode::System Model::learned_system(const std::string& name) const {
+  ode::System truth = true_system();
+  ode::System s = truth;
+  s.name = name;
+  s.description = "the network of " + name + " (" + std::string(name_of(kModelKindNames, net.kind)) + ")";
+  s.field = MlpField(std::make_shared<MlpParams>(net)).field(name, names);
+  s.hamiltonian = nullptr;
+  s.invariants.clear();
+  if (net.kind == ModelKind::hnn) {
+    auto params = std::make_shared<const MlpParams>(net);
+    s.invariants.push_back({"H_theta", [params](const std::vector<double>& y) {
+                              Tensor<double> row = autodiff::zeros<double>(1, y.size());
+                              std::copy(y.begin(), y.end(), row.begin());
+                              return hamiltonian(*params, row)(0, 0);
+                            }});
+  }
+  for (const ode::Invariant& inv : truth.invariants) s.invariants.push_back(inv);
+  return s;
+}
+
 json to_json(const Model& m) {
   json layers = json::array();
   for (std::size_t l = 0; l < m.net.layers(); ++l) {

@@ -43,6 +43,10 @@ struct Model {
   double h() const { return T / steps; }
   /// The system the model was trained on (built-in, or rebuilt from the expression).
   ode::System true_system() const;
+  /// The trained network as a system named `name`: its field (f_θ, or J⁻¹∇H_θ), the true
+  /// system's variables and domain, and as invariants H_θ (a Hamiltonian network) followed by
+  /// the true system's, to watch along the learned flow.
+  ode::System learned_system(const std::string& name) const;
 };
 
 nlohmann::json to_json(const Model& m);
