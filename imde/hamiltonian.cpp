@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "imde/elementary_differentials.hpp"
 #include "imde/field_series.hpp"
@@ -94,6 +95,17 @@ FieldSeries checked_series(const ode::Tableau& tableau, const ode::Field& base, 
   return inverse_modified_equation(tableau, order);
 }
 
+/// (P_n(x), P_n'(x)) by the three-term recurrence.
+std::pair<double, double> legendre(int n, double x) {
+  double p0 = 1, p1 = x;  // P_{k−1}, P_k
+  for (int k = 1; k < n; ++k) {
+    const double p2 = ((2 * k + 1) * x * p1 - k * p0) / (k + 1);
+    p0 = p1;
+    p1 = p2;
+  }
+  return {p1, n == 1 ? 1.0 : n * (x * p1 - p0) / (x * x - 1)};
+}
+
 }  // namespace
 
 BatchField batch_field(const ode::Field& f) {
@@ -114,28 +126,15 @@ GaussLegendre gauss_legendre(int n) {
   rule.nodes.assign(static_cast<std::size_t>(n), 0.0);
   rule.weights.assign(static_cast<std::size_t>(n), 0.0);
   for (int i = 1; i <= (n + 1) / 2; ++i) {
-    double x = std::cos(std::numbers::pi * (i - 0.25) / (n + 0.5)), dp = 0;
+    double x = std::cos(std::numbers::pi * (i - 0.25) / (n + 0.5));
     for (int iteration = 0; iteration < 100; ++iteration) {
-      double p0 = 1, p1 = x;  // P_{k−1}, P_k
-      for (int k = 1; k < n; ++k) {
-        const double p2 = ((2 * k + 1) * x * p1 - k * p0) / (k + 1);
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = n == 1 ? 1.0 : n * (x * p1 - p0) / (x * x - 1);
-      const double step = p1 / dp;
+      const auto [p, dp] = legendre(n, x);
+      const double step = p / dp;
       x -= step;
       if (std::abs(step) < 1e-16) break;
     }
-    // Recompute P_n' at the final root for the weight.
-    double p0 = 1, p1 = x;
-    for (int k = 1; k < n; ++k) {
-      const double p2 = ((2 * k + 1) * x * p1 - k * p0) / (k + 1);
-      p0 = p1;
-      p1 = p2;
-    }
-    dp = n == 1 ? 1.0 : n * (x * p1 - p0) / (x * x - 1);
     if (2 * i - 1 == n) x = 0;  // the middle node of an odd rule
+    const double dp = legendre(n, x).second;  // P_n' at the root, for the weight
     const double w = 1 / ((1 - x * x) * dp * dp);  // half the weight on [−1, 1]
     const auto lo = static_cast<std::size_t>(i - 1), hi = static_cast<std::size_t>(n - i);
     rule.nodes[lo] = (1 - x) / 2;

@@ -8,8 +8,9 @@
 // H_h^[N] is recovered from f_h^[N] alone, as the potential of the closed 1-form J f_h^[N]:
 //     H_h^[N](y) = H(y_ref) + ∫₀¹ (J f_h^[N])(y_ref + s(y − y_ref)) · (y − y_ref) ds,
 // the constant chosen so that H_h^[N](y_ref) = H(y_ref). For a method that is not symplectic the
-// form is not closed (O(h)): the integral then depends on the path, which is measured here by
-// the divergence (planar fields: div g = 0 ⇔ g Hamiltonian) and by two paths that disagree.
+// form is not closed: the integral then depends on the path, by O(h^p) for a method of order p
+// (f_h = f + O(h^p); nothing at all while N < p, where f_h^[N] = f). That is measured here by the
+// divergence (planar fields: div g = 0 ⇔ g Hamiltonian) and by two paths that disagree.
 #pragma once
 
 #include <functional>
