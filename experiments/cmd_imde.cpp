@@ -6,6 +6,8 @@
 //                   [--format csv|json]
 // `eval` prints f_h^[N](y) = Σ_{|τ| ≤ N+1} h^(|τ|−1) c(τ)/σ(τ) F(τ)(y) at each point, one row per
 // point, columns named by the variables. A model brings its own method and h = T/S as defaults.
+//   nimde imde hamiltonian ...  (cmd_imde_hamiltonian.cpp): the inverse modified Hamiltonian H_h^[N]
+//                   of a symplectic method, H_h^[N] at each point.
 // The options that name the field, method, h, order and points are shared (imde_inputs.hpp).
 // Further `imde` subcommands attach to the same parent in add_imde.
 #include <algorithm>
@@ -132,6 +134,7 @@ void add_imde(CLI::App& app) {
   imde->require_subcommand(1);
   add_coefficients(*imde);
   add_imde_eval(*imde);
+  add_imde_hamiltonian(*imde);
 }
 
 }  // namespace nimde::experiments

@@ -21,21 +21,8 @@
 namespace {
 
 using Run = nimde::test::CliRun;
+using nimde::test::csv_rows;
 using nimde::test::run_cli_line;
-
-/// The lines of a CSV output: header, then rows of numbers.
-std::vector<std::vector<double>> csv_rows(const std::string& text, std::string& header) {
-  std::istringstream in(text);
-  std::getline(in, header);
-  std::vector<std::vector<double>> rows;
-  for (std::string line; std::getline(in, line);) {
-    std::vector<double> row;
-    std::istringstream cells(line);
-    for (std::string cell; std::getline(cells, cell, ',');) row.push_back(std::stod(cell));
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 std::string temp_path(const std::string& name) { return (std::filesystem::temp_directory_path() / name).string(); }
 
