@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/cli_run.hpp"
+#include "tests/support/linear_model.hpp"
 
 #include "imde/field_series.hpp"
 #include "imde/series_field.hpp"
@@ -71,10 +72,7 @@ TEST_CASE("nimde imde eval of a model file uses the model's method and step by d
   // nodes is W^(k−1) f and Euler's IMDE keeps only those, (e^(hW) − I)/(hW) f, whose terms to h²
   // are f + h/2 W f + h²/6 W² f. With f = (−q, p): W f = (−p, −q), W² f = (q, −p).
   const std::string path = temp_path("nimde_cli_imde_linear_model.json");
-  nlohmann::json model{{"format", "nimde-model"}, {"version", 1}, {"dim", 2}, {"dtype", "f64"},
-                       {"system", "harmonic"}, {"method", "euler"}, {"steps", 2}, {"T", 0.2}, {"seed", 0},
-                       {"names", {"p", "q"}},
-                       {"layers", {{{"weight", {{0.0, -1.0}, {1.0, 0.0}}}, {"bias", {0.0, 0.0}}, {"activation", "identity"}}}}};
+  nlohmann::json model = nimde::test::rotation_model("euler");
   std::ofstream(path) << model.dump();
   const Run run = run_cli_line("imde eval --model " + path + " --order 2 --at 0.5,0.3");
   REQUIRE(run.code == 0);

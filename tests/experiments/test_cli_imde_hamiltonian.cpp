@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/cli_run.hpp"
+#include "tests/support/linear_model.hpp"
 
 #include "imde/hamiltonian.hpp"
 #include "nn/model_file.hpp"
@@ -73,10 +74,7 @@ TEST_CASE("nimde imde hamiltonian of a --canonical expression has no H column an
 TEST_CASE("nimde imde hamiltonian of a model uses its true system's domain and H", "[cli]") {
   // f(y) = W y with W = [[0, −1], [1, 0]]: exactly the harmonic oscillator, H = (p² + q²)/2.
   const std::string path = (std::filesystem::temp_directory_path() / "nimde_cli_hamiltonian_model.json").string();
-  nlohmann::json model{{"format", "nimde-model"}, {"version", 1}, {"dim", 2}, {"dtype", "f64"},
-                       {"system", "harmonic"}, {"method", "implicit-midpoint"}, {"steps", 2}, {"T", 0.2}, {"seed", 0},
-                       {"names", {"p", "q"}},
-                       {"layers", {{{"weight", {{0.0, -1.0}, {1.0, 0.0}}}, {"bias", {0.0, 0.0}}, {"activation", "identity"}}}}};
+  nlohmann::json model = nimde::test::rotation_model("implicit-midpoint");
   std::ofstream(path) << model.dump();
   const Run run = run_cli_line("imde hamiltonian --model " + path + " --order 2 --at 0.5,0.3 --format json");
   REQUIRE(run.code == 0);
