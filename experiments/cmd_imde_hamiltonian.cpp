@@ -1,5 +1,5 @@
 // `nimde imde hamiltonian`: the inverse modified Hamiltonian H_h^[N] of a symplectic method.
-//   nimde imde hamiltonian (--system NAME | --field EXPR [--param a=1] --canonical | --model FILE)
+//   nimde imde hamiltonian (--system NAME | --field EXPR [--param a=1] --canonical | --model FILE [--canonical])
 //                          (--method M | --tableau FILE) --h H --order N (--at "p,q" | --points FILE.csv)
 //                          [--ref "p,q"] [--format csv|json]
 // prints, per point, the coordinates, H_h (= H(y_ref) + ∫ J f_h^[N] along the straight path from
@@ -8,6 +8,7 @@
 // that is not symplectic still gets the straight-path integral, with a statement on stderr (and in
 // JSON) that its IMDE is not Hamiltonian and the measures that show it (mean |div f_h^[N]| for
 // d = 2, the mean difference between two paths), beside the same for order 0, the field itself.
+// An expression field, or a model trained on one, needs --canonical to be taken as Hamiltonian.
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -36,7 +37,9 @@ struct HamiltonianOptions {
 /// Refuses a field that is not in canonical coordinates, naming it.
 void require_canonical(ImdeInputs& in, const HamiltonianOptions& o) {
   const std::string dim = std::to_string(in.base.dim());
-  if (!o.imde.system.field.empty()) {
+  // An expression, given or the one a model was trained on, says nothing of its coordinates.
+  const bool expression = !o.imde.system.field.empty() || (!o.imde.model.empty() && in.system.name == "expression");
+  if (expression) {
     if (!o.canonical)
       throw std::invalid_argument(in.source + " is not known to be Hamiltonian: add --canonical if its variables are "
                                               "canonical coordinates y = (p, q)");
@@ -46,7 +49,8 @@ void require_canonical(ImdeInputs& in, const HamiltonianOptions& o) {
     in.system.canonical = true;
     return;
   }
-  if (o.canonical) throw std::invalid_argument("--canonical applies only to --field, not to " + in.source);
+  if (o.canonical)
+    throw std::invalid_argument("--canonical applies only to --field or a model trained on one, not to " + in.source);
   if (!in.system.canonical) {
     std::string known;
     for (const std::string& n : ode::system_names())
@@ -175,7 +179,7 @@ void add_imde_hamiltonian(CLI::App& imde) {
   CLI::App* cmd =
       imde.add_subcommand("hamiltonian", "The inverse modified Hamiltonian H_h^[N] of a symplectic method at points");
   add_imde_options(cmd, o->imde);
-  cmd->add_flag("--canonical", o->canonical, "--field is in canonical coordinates y = (p, q), f = J^-1 grad H");
+  cmd->add_flag("--canonical", o->canonical, "--field (or the field a model was trained on) is in canonical coordinates y = (p, q), f = J^-1 grad H");
   cmd->add_option("--ref", o->ref, "The reference point y_ref, where H_h = H (default: the centre of the domain)");
   add_choice_option(cmd, "--format", o->format, {"csv", "json"}, "Output format");
   cmd->callback([o] { run_hamiltonian(*o); });

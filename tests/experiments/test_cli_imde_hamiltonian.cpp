@@ -88,6 +88,22 @@ TEST_CASE("nimde imde hamiltonian of a model uses its true system's domain and H
   const double H = (0.25 + 0.09) / 2;
   CHECK(j["rows"][0][2].get<double>() == Approx((1 + 0.01 / 12) * H).epsilon(1e-14));
   CHECK(j["rows"][0][3].get<double>() == Approx(H).epsilon(1e-15));
+
+  // A model trained on an expression needs --canonical, as the expression itself does.
+  model["system"] = "expression";
+  model["field"] = "p' = -q; q' = p";
+  model["params"] = nlohmann::json::object();
+  model["domain"] = {{-1.0, 1.0}, {0.0, 2.0}};
+  std::ofstream(path) << model.dump();
+  check_one_line_error(run_cli_line("imde hamiltonian --model " + path + " --order 2 --at 0.5,0.3"), "add --canonical");
+  const Run canonical = run_cli_line("imde hamiltonian --model " + path + " --canonical --order 2 --at 0.5,0.3");
+  REQUIRE(canonical.code == 0);
+  std::string header;
+  const auto rows = csv_rows(canonical.out, header);
+  CHECK(header == "p,q,H_h");  // an expression's H is not known
+  // y_ref = (0, 1), the domain's centre, with constant 0: H_h = (1 + h²/12)((p² + q²)/2 − 1/2).
+  CHECK(rows[0][2] == Approx((1 + 0.01 / 12) * (H - 0.5)).epsilon(1e-14));
+  CHECK_THAT(canonical.err, Catch::Contains("the centre of the domain of expression"));
   std::filesystem::remove(path);
 }
 
@@ -126,7 +142,7 @@ TEST_CASE("nimde imde hamiltonian refuses fields that are not canonical in one l
   check_one_line_error(run_cli_line("imde hamiltonian --field \"p' = -q; q' = p\"" + method + " --at 1,2"),
                        "add --canonical");
   check_one_line_error(run_cli_line("imde hamiltonian --system pendulum --canonical" + method + " --at 1,2"),
-                       "--canonical applies only to --field");
+                       "--canonical applies only to --field or a model trained on one");
   check_one_line_error(run_cli_line("imde hamiltonian --system pendulum" + method + " --at 1,2 --ref 1,2,3"),
                        "--ref '1,2,3'");
   check_one_line_error(run_cli_line("imde hamiltonian --system pendulum" + method + " --at 1,2 --ref 1,nan"), "nan");
