@@ -6,6 +6,9 @@
 //                   [--format csv|json]
 // `eval` prints f_h^[N](y) = Σ_{|τ| ≤ N+1} h^(|τ|−1) c(τ)/σ(τ) F(τ)(y) at each point, one row per
 // point, columns named by the variables. A model brings its own method and h = T/S as defaults.
+//   nimde imde hamiltonian ...  (cmd_imde_hamiltonian.cpp): the inverse modified Hamiltonian H_h^[N]
+//                   of a symplectic method, H_h^[N] at each point.
+// The options that name the field, method, h, order and points are shared (imde_inputs.hpp).
 // Further `imde` subcommands attach to the same parent in add_imde.
 #include <algorithm>
 #include <cmath>
@@ -18,15 +21,13 @@
 #include <nlohmann/json.hpp>
 
 #include "experiments/commands.hpp"
+#include "experiments/imde_inputs.hpp"
 #include "experiments/options.hpp"
 #include "experiments/output.hpp"
-#include "experiments/points_file.hpp"
 #include "experiments/user_tableau.hpp"
 #include "imde/bseries.hpp"
 #include "imde/series_field.hpp"
 #include "imde/series_format.hpp"
-#include "nn/model_file.hpp"
-#include "ode/checked_input.hpp"
 #include "ode/tableau.hpp"
 
 namespace nimde::experiments {
@@ -77,74 +78,21 @@ void add_coefficients(CLI::App& imde) {
 // ---- nimde imde eval ------------------------------------------------------------------------
 
 struct EvalOptions {
-  SystemOptions system;
-  std::string model, method, tableau_file, h, points_file, kind, format;
-  std::vector<std::string> at;
-  int order = 0;
-  bool allow_inconsistent = false;
+  ImdeOptions imde;
+  std::string kind, format;
 };
 
 void run_eval(const EvalOptions& o) {
-  // The base field: a system, a user expression or a trained network.
-  const int sources = !o.system.system.empty() + !o.system.field.empty() + !o.model.empty();
-  if (sources != 1) throw std::invalid_argument("give exactly one of --system NAME, --field EXPR and --model FILE");
-  if (!o.model.empty() && !o.system.params.empty()) throw std::invalid_argument("--param applies only to --field");
-  ode::Field base;
-  std::string method = o.method, h_text = o.h, method_source = "--method";
-  if (o.model.empty()) {
-    base = make_system(o.system).field;
-  } else {
-    const nn::Model model = nn::load_model(o.model);
-    base = nn::MlpField(std::make_shared<nn::MlpParams>(model.net)).field("model " + o.model, model.names);
-    // The model's own method and step h = T/S unless overridden.
-    if (method.empty() && o.tableau_file.empty()) {
-      method = model.method;
-      method_source = o.model + ": method";
-    }
-    if (h_text.empty()) h_text = round_trip(model.h());
-  }
-  // The method: a Runge–Kutta method of the catalogue or a tableau file.
-  if (method.empty() == o.tableau_file.empty())
-    throw std::invalid_argument("give exactly one of --method NAME and --tableau FILE");
-  if (!method.empty()) {
-    const std::vector<std::string> rk = ode::rk_method_names();
-    if (std::find(rk.begin(), rk.end(), method) == rk.end()) {
-      std::string known;
-      for (const std::string& n : rk) known += (known.empty() ? "" : ", ") + n;
-      throw std::invalid_argument(method_source + " '" + method + "' is not a Runge-Kutta method with a B-series (known: " +
-                                  known + ")");
-    }
-  }
-  ode::Tableau tableau = method.empty() ? load_user_tableau(o.tableau_file, o.allow_inconsistent) : ode::rk_tableau(method);
-  if (h_text.empty()) throw std::invalid_argument("give the step size --h H");
-  const double h = parse_positive(h_text, "--h");
-  if (o.order < 0 || o.order > imde::ElementaryDifferentials::kMaxOrder - 1)
-    throw std::invalid_argument("--order " + std::to_string(o.order) + " is out of range 0.." +
-                                std::to_string(imde::ElementaryDifferentials::kMaxOrder - 1));
-
-  // The points.
-  if (o.at.empty() == o.points_file.empty())
-    throw std::invalid_argument("give exactly one of --at \"v1,v2,...\" (repeatable) and --points FILE.csv");
-  autodiff::Tensor<double> x;
-  if (o.points_file.empty()) {
-    x = autodiff::zeros<double>(o.at.size(), base.dim());
-    for (std::size_t i = 0; i < o.at.size(); ++i) {
-      const std::vector<double> point = ode::parse_doubles(o.at[i], "--at");
-      if (point.size() != base.dim())
-        throw std::invalid_argument("--at '" + o.at[i] + "' has " + std::to_string(point.size()) + " values, expected " +
-                                    std::to_string(base.dim()));
-      std::copy(point.begin(), point.end(), x.begin() + static_cast<long>(i * base.dim()));
-    }
-  } else {
-    x = load_points(o.points_file, base.names());
-  }
+  const ImdeInputs in = read_imde_inputs(o.imde);
+  const ode::Field& base = in.base;
+  const autodiff::Tensor<double>& x = in.points;
   const std::size_t n = x.shape()[0];
   std::vector<std::vector<double>> points;
   for (std::size_t i = 0; i < n; ++i)
     points.emplace_back(x.begin() + static_cast<long>(i * base.dim()), x.begin() + static_cast<long>((i + 1) * base.dim()));
 
-  const imde::FieldSeries series = imde::field_series(tableau, imde::parse_series_kind(o.kind), o.order);
-  const imde::SeriesField fh(series, base, h);
+  const imde::FieldSeries series = imde::field_series(in.tableau, imde::parse_series_kind(o.kind), in.order);
+  const imde::SeriesField fh(series, base, in.h);
   const autodiff::Tensor<double> fx = fh(x);
 
   Table table{base.names(), {}};
@@ -165,7 +113,7 @@ void run_eval(const EvalOptions& o) {
   j["method"] = series.method;
   j["kind"] = imde::to_string(series.kind);
   j["order"] = series.order;
-  j["h"] = h;
+  j["h"] = in.h;
   j["points"] = points;
   std::cout << j.dump(2) << "\n";
 }
@@ -173,15 +121,7 @@ void run_eval(const EvalOptions& o) {
 void add_imde_eval(CLI::App& imde) {
   auto o = std::make_shared<EvalOptions>();
   CLI::App* cmd = imde.add_subcommand("eval", "Evaluate the truncated IMDE (or modified equation) of a field at points");
-  add_system_options(cmd, o->system);
-  cmd->add_option("--model", o->model, "A trained model file; its method and h = T/S are the defaults");
-  cmd->add_option("--method", o->method, "A Runge-Kutta method of the catalogue (euler, midpoint, rk4, ...)");
-  cmd->add_option("--tableau", o->tableau_file, "A Butcher tableau JSON file instead of --method");
-  add_allow_inconsistent(cmd, o->allow_inconsistent);
-  cmd->add_option("--h", o->h, "Step size h > 0 of the method")->type_name("FLOAT");
-  cmd->add_option("--order", o->order, "Truncate after h^N (trees with up to N+1 nodes), N <= 8")->required();
-  cmd->add_option("--at", o->at, "A point, comma-separated, one value per variable (repeatable)");
-  cmd->add_option("--points", o->points_file, "A CSV file of points, one per line (optional header of variable names)");
+  add_imde_options(cmd, o->imde);
   add_choice_option(cmd, "--kind", o->kind, {"inverse", "modified"}, "The IMDE (inverse) or the modified equation");
   add_choice_option(cmd, "--format", o->format, {"csv", "json"}, "Output format");
   cmd->callback([o] { run_eval(*o); });
@@ -194,6 +134,7 @@ void add_imde(CLI::App& app) {
   imde->require_subcommand(1);
   add_coefficients(*imde);
   add_imde_eval(*imde);
+  add_imde_hamiltonian(*imde);
 }
 
 }  // namespace nimde::experiments

@@ -13,6 +13,8 @@ void add_data(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_compare(CLI::App& app);
 void add_imde(CLI::App& app);
+/// `imde hamiltonian`, a subcommand of `imde` (cmd_imde_hamiltonian.cpp), added by add_imde.
+void add_imde_hamiltonian(CLI::App& imde);
 void add_solve(CLI::App& app);
 void add_reproduce(CLI::App& app);
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/cli_run.hpp"
+#include "tests/support/linear_model.hpp"
 
 #include "imde/field_series.hpp"
 #include "imde/series_field.hpp"
@@ -21,21 +22,8 @@
 namespace {
 
 using Run = nimde::test::CliRun;
+using nimde::test::csv_rows;
 using nimde::test::run_cli_line;
-
-/// The lines of a CSV output: header, then rows of numbers.
-std::vector<std::vector<double>> csv_rows(const std::string& text, std::string& header) {
-  std::istringstream in(text);
-  std::getline(in, header);
-  std::vector<std::vector<double>> rows;
-  for (std::string line; std::getline(in, line);) {
-    std::vector<double> row;
-    std::istringstream cells(line);
-    for (std::string cell; std::getline(cells, cell, ',');) row.push_back(std::stod(cell));
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 std::string temp_path(const std::string& name) { return (std::filesystem::temp_directory_path() / name).string(); }
 
@@ -84,10 +72,7 @@ TEST_CASE("nimde imde eval of a model file uses the model's method and step by d
   // nodes is W^(k−1) f and Euler's IMDE keeps only those, (e^(hW) − I)/(hW) f, whose terms to h²
   // are f + h/2 W f + h²/6 W² f. With f = (−q, p): W f = (−p, −q), W² f = (q, −p).
   const std::string path = temp_path("nimde_cli_imde_linear_model.json");
-  nlohmann::json model{{"format", "nimde-model"}, {"version", 1}, {"dim", 2}, {"dtype", "f64"},
-                       {"system", "harmonic"}, {"method", "euler"}, {"steps", 2}, {"T", 0.2}, {"seed", 0},
-                       {"names", {"p", "q"}},
-                       {"layers", {{{"weight", {{0.0, -1.0}, {1.0, 0.0}}}, {"bias", {0.0, 0.0}}, {"activation", "identity"}}}}};
+  nlohmann::json model = nimde::test::rotation_model("euler");
   std::ofstream(path) << model.dump();
   const Run run = run_cli_line("imde eval --model " + path + " --order 2 --at 0.5,0.3");
   REQUIRE(run.code == 0);

@@ -1,5 +1,6 @@
 // Runs the built `nimde` binary (NIMDE_CLI) with arguments; captures stdout, stderr, exit code.
-// Also the check every bad-argument test makes: a non-zero exit and one line naming the value.
+// Also the check every bad-argument test makes: a non-zero exit and one line naming the value,
+// and the reading of a CSV output back into numbers.
 #pragma once
 
 #include <sys/wait.h>
@@ -55,6 +56,20 @@ inline CliRun run_cli(const std::vector<std::string>& args) {
   std::string line;
   for (const std::string& a : args) line += (line.empty() ? "" : " ") + shell_quote(a);
   return run_cli_line(line);
+}
+
+/// The lines of a CSV output: the header into `header`, then the rows of numbers.
+inline std::vector<std::vector<double>> csv_rows(const std::string& text, std::string& header) {
+  std::istringstream in(text);
+  std::getline(in, header);
+  std::vector<std::vector<double>> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<double> row;
+    std::istringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, ',');) row.push_back(std::stod(cell));
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 /// A refused run: non-zero exit, nothing on stdout, and one line on stderr containing `named`.
