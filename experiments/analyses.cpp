@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "imde/field_series.hpp"
+#include "imde/hamiltonian.hpp"
 #include "imde/series_field.hpp"
 #include "nn/dataset.hpp"
 #include "nn/evaluate.hpp"
@@ -125,11 +126,24 @@ json rollout(const nn::Model& m) {
     }
     return worst;
   };
-  std::vector<double> t{0}, error{0};
+  // A Hamiltonian network's flow conserves its own H_θ (rk4 at this step, to ~1e-9).
+  const bool hnn = m.net.kind == nn::ModelKind::hnn;
+  const Tensor<double> h_theta0 = hnn ? nn::hamiltonian(m.net, y0) : Tensor<double>();
+  auto h_theta_error = [&](const Array<double>& state) {
+    const Tensor<double> h = nn::hamiltonian(m.net, state.value());
+    double worst = 0;
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+      const double e = h(i, 0) - h_theta0(i, 0);
+      worst = std::max(worst, std::isfinite(e) ? std::abs(e) : INFINITY);
+    }
+    return worst;
+  };
+  std::vector<double> t{0}, error{0}, h_error{0};
   for (long k = 1; k <= std::lround(kEnd / kEvery); ++k) {
     y = ode::integrate(rk4, f, y, kStep, substeps);
     t.push_back(double(k) * kEvery);
     error.push_back(energy_error(y));
+    if (hnn) h_error.push_back(h_theta_error(y));
     if (!std::isfinite(error.back())) break;  // the learned flow left every bound
   }
   // Drift rate: the least-squares slope of the energy error against t.
@@ -137,7 +151,9 @@ json rollout(const nn::Model& m) {
   for (std::size_t k = 0; k < t.size(); ++k) mt += t[k] / double(t.size()), me += error[k] / double(t.size());
   double sxy = 0, sxx = 0;
   for (std::size_t k = 0; k < t.size(); ++k) sxy += (t[k] - mt) * (error[k] - me), sxx += (t[k] - mt) * (t[k] - mt);
-  return json{{"t", t}, {"energy_error", error}, {"drift_rate", sxx > 0 ? sxy / sxx : 0.0}};
+  json j{{"t", t}, {"energy_error", error}, {"drift_rate", sxx > 0 ? sxy / sxx : 0.0}};
+  if (hnn) j["h_theta_error"] = h_error;
+  return j;
 }
 
 /// mean over the rows of x of |Σ_k ∂f_k/∂y_k|, by central differences (step 1e-5: error ~1e-10).
@@ -164,6 +180,48 @@ json divergence(const nn::Model& m) {
               {"div_true", mean_abs_divergence(sys.field, x)}};
 }
 
+/// mean |a − b − c| with c = mean(a − b): the distance of two functions known up to a constant.
+double distance_up_to_constant(const std::vector<double>& a, const std::vector<double>& b) {
+  double c = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) c += (a[i] - b[i]) / double(a.size());
+  double d = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) d += std::abs(a[i] - b[i] - c) / double(a.size());
+  return d;
+}
+
+json hamiltonian(const nn::Model& m) {
+  constexpr std::size_t kSample = 200;
+  const ode::System sys = m.true_system();
+  if (m.net.kind != nn::ModelKind::hnn || !sys.hamiltonian)
+    throw std::invalid_argument("hamiltonian: needs a Hamiltonian network of a system with a known H");
+  const Tensor<double> x = test_points(m, sys);
+  const std::size_t n = x.shape()[0], d = x.shape()[1];
+  std::vector<double> centre;
+  for (const auto& [lo, hi] : sys.domain) centre.push_back((lo + hi) / 2);
+  const imde::InverseModifiedHamiltonian hh(ode::method(m.method).tableau(), sys.field, m.h(), kFigureOrder, centre,
+                                            sys.hamiltonian(centre));
+  const std::vector<double> h_h = hh(x);
+  const Tensor<double> theta = nn::hamiltonian(m.net, x);
+  std::vector<double> h_true(n), h_theta(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    h_true[i] = sys.hamiltonian(std::vector<double>(x.begin() + long(i * d), x.begin() + long((i + 1) * d)));
+    h_theta[i] = theta(i, 0);
+  }
+  // H_θ shifted onto H_h^[3] by the constant that fits best, for the sample.
+  double shift = 0;
+  for (std::size_t i = 0; i < n; ++i) shift += (h_theta[i] - h_h[i]) / double(n);
+  json sample = json::array();
+  for (std::size_t i = 0; i < std::min(n, kSample); ++i)
+    sample.push_back({x(i, 0), x(i, d / 2), h_true[i], h_h[i], h_theta[i] - shift});
+  return json{{"order", kFigureOrder},
+              {"y_ref", centre},
+              {"theta_to_h", distance_up_to_constant(h_theta, h_true)},
+              {"theta_to_hh", distance_up_to_constant(h_theta, h_h)},
+              {"hh_to_h", distance_up_to_constant(h_h, h_true)},
+              {"sample_columns", {"p", "q", "H", "H_h", "H_theta_shifted"}},
+              {"sample", sample}};
+}
+
 }  // namespace
 
 std::string analysis_key(const std::string& analysis, double t_end) {
@@ -179,6 +237,7 @@ json analyse(const nn::Model& model, const std::string& key) {
   if (key == "certify") return certify(model);
   if (key == "rollout") return rollout(model);
   if (key == "divergence") return divergence(model);
+  if (key == "hamiltonian") return hamiltonian(model);
   if (key.rfind("trajectory_", 0) == 0) return trajectory(model, std::stod(key.substr(11)));
   throw std::invalid_argument("unknown analysis '" + key + "'");
 }

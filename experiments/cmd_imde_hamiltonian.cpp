@@ -29,8 +29,7 @@ namespace nimde::experiments {
 namespace {
 
 struct HamiltonianOptions {
-  ImdeOptions imde;
-  bool canonical = false;
+  ImdeOptions imde;  ///< --canonical among its field options
   std::string ref, format;
 };
 
@@ -38,9 +37,11 @@ struct HamiltonianOptions {
 void require_canonical(ImdeInputs& in, const HamiltonianOptions& o) {
   const std::string dim = std::to_string(in.base.dim());
   // An expression, given or the one a model was trained on, says nothing of its coordinates.
+  // A model file of a --canonical training says so itself.
+  const bool canonical = o.imde.system.canonical || in.system.canonical;
   const bool expression = !o.imde.system.field.empty() || (!o.imde.model.empty() && in.system.name == "expression");
   if (expression) {
-    if (!o.canonical)
+    if (!canonical)
       throw std::invalid_argument(in.source + " is not known to be Hamiltonian: add --canonical if its variables are "
                                               "canonical coordinates y = (p, q)");
     if (in.base.dim() % 2 != 0)
@@ -49,7 +50,7 @@ void require_canonical(ImdeInputs& in, const HamiltonianOptions& o) {
     in.system.canonical = true;
     return;
   }
-  if (o.canonical)
+  if (o.imde.system.canonical)
     throw std::invalid_argument("--canonical applies only to --field or a model trained on one, not to " + in.source);
   if (!in.system.canonical) {
     std::string known;
@@ -179,7 +180,6 @@ void add_imde_hamiltonian(CLI::App& imde) {
   CLI::App* cmd =
       imde.add_subcommand("hamiltonian", "The inverse modified Hamiltonian H_h^[N] of a symplectic method at points");
   add_imde_options(cmd, o->imde);
-  cmd->add_flag("--canonical", o->canonical, "--field (or the field a model was trained on) is in canonical coordinates y = (p, q), f = J^-1 grad H");
   cmd->add_option("--ref", o->ref, "The reference point y_ref, where H_h = H (default: the centre of the domain)");
   add_choice_option(cmd, "--format", o->format, {"csv", "json"}, "Output format");
   cmd->callback([o] { run_hamiltonian(*o); });

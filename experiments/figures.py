@@ -432,10 +432,62 @@ def ext_gradients(rows, fits):
     return fig
 
 
+def ext_hnn(rows, fits):
+    """Hamiltonian networks: loss against h beside the Neural ODE, H_theta against H_h, rollout."""
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 5.4))
+    losses = select(rows, quantity="train_loss")
+    methods = ordered(group(losses, lambda r: r["method"]), ["implicit-midpoint", "midpoint", "euler", "rk4"])
+    for i, method in enumerate(methods):
+        colour = method_colour(method, i)
+        for kind, style in (("hnn", dict(ls="-", marker="o")), ("node", dict(ls="--", marker="s", alpha=0.6))):
+            x, y = curve(select(losses, method=method, series=kind))
+            if len(x):
+                slope = fits.get((f"ext-hnn/{method}", "slope")) if kind == "hnn" else None
+                label = (f"{method_label(method)}, {'HNN' if kind == 'hnn' else 'Neural ODE'}"
+                         + (f" (slope {slope:.2f})" if slope is not None else ""))
+                left.plot(x, y, color=colour, lw=1.3, ms=4, label=label, **style)
+    log_axes(left)
+    steps = sorted({r["x"] for r in losses if finite(r["x"])})
+    left.set_xticks(steps, [f"{h:g}" for h in steps])
+    left.set_xlabel("h = T (S = 1)")
+    left.set_ylabel("training loss")
+    left.set_title("HNN (solid) and Neural ODE (dashed)")
+    left.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
+
+    sample = select(rows, series="sample")
+    cols = group(sample, lambda r: r["quantity"])
+    if {"H", "H_h", "H_theta_shifted"} <= set(cols):
+        by_index = lambda q: np.array([r["value"] for r in sorted(cols[q], key=lambda r: r["x"])])
+        H, Hh, Ht = by_index("H"), by_index("H_h"), by_index("H_theta_shifted")
+        middle.scatter(Hh - H, Ht - H, s=8, color=method_colour("implicit-midpoint"), label=r"test points")
+        lo, hi = min((Hh - H).min(), (Ht - H).min()), max((Hh - H).max(), (Ht - H).max())
+        middle.plot([lo, hi], [lo, hi], color="0.3", lw=1, ls=":", label=r"diagonal: $H_\theta - c = H_h$")
+        middle.axhline(0, color="tab:red", lw=1, ls="--", label=r"$H_\theta - c = H$")
+        r0 = sample[0]
+        middle.set_title(f"implicit midpoint HNN, h = {fmt(step(r0))}")
+    middle.set_xlabel(r"$H_h^{[3]} - H$")
+    middle.set_ylabel(r"$H_\theta - c - H$")
+    middle.legend(fontsize=8, framealpha=0.9)
+
+    for q, label, colour in (("energy_error", r"$|H(y(t)) - H(y(0))|$", "tab:red"),
+                             ("h_theta_error", r"$|H_\theta(y(t)) - H_\theta(y(0))|$", "tab:blue")):
+        x, y = curve([r for r in select(rows, series="rollout", quantity=q) if finite(r["value"]) and r["value"] > 0])
+        if len(x):
+            right.plot(x, y, color=colour, lw=1.2, label=label)
+    right.set_yscale("log")
+    right.set_xlabel("t")
+    right.set_ylabel("max over four starts")
+    right.set_title("learned flow to t = 1000 (implicit midpoint HNN)")
+    right.legend(fontsize=8, framealpha=0.9)
+    fig.tight_layout()
+    return fig
+
+
 FIGURES = [
     ("figure1", figure1), ("figure2", figure2), ("figure3", figure3),
     ("ext_order", ext_order), ("ext_symplectic", ext_symplectic), ("ext_correct", ext_correct),
     ("ext_certify", ext_certify), ("ext_gradients", ext_gradients), ("ext_system", ext_system),
+    ("ext_hnn", ext_hnn),
 ]
 
 

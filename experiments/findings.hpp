@@ -50,6 +50,7 @@ struct Experiment {
   std::vector<RunSpec> runs;
   std::vector<std::string> analyses;  ///< analysis keys (analyses.hpp) needed of every run
   std::function<void(const MetricsOf&, Findings&)> report;
+  std::map<std::string, std::vector<std::string>> run_analyses{};  ///< further ones of single runs, by run id
 };
 
 }  // namespace nimde::experiments

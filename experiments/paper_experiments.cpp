@@ -353,6 +353,111 @@ Experiment ext_symplectic(const Preset& p) {
       }};
 }
 
+Experiment ext_hnn(const Preset& p) {
+  // The paper's second result from its positive side: a Hamiltonian network (f_θ = J⁻¹∇H_θ)
+  // learns the inverse modified Hamiltonian of a symplectic method, and cannot fit the
+  // non-Hamiltonian IMDE of any other; the Neural ODE beside it at the same T and method.
+  const std::vector<double> Ts{0.08, 0.16, 0.24};
+  const std::vector<std::string> methods{"implicit-midpoint", "midpoint", "euler", "rk4"};
+  const std::string symplectic = methods[0];
+  std::vector<RunSpec> runs;
+  for (const std::string& m : methods)
+    for (double T : Ts)
+      for (const nn::ModelKind kind : {nn::ModelKind::node, nn::ModelKind::hnn})
+        runs.push_back(make_run("pendulum", m, T, 1, 0, p.training, kind));
+  Experiment e{"ext-hnn", "Beyond the paper: Hamiltonian networks learn the inverse modified Hamiltonian", runs, {},
+               nullptr};
+  auto find = [runs](const std::string& method, double T, nn::ModelKind kind) -> const RunSpec& {
+    for (const RunSpec& r : runs)
+      if (r.method == method && r.T == T && r.model == kind) return r;
+    throw std::logic_error("ext-hnn: no run " + method);
+  };
+  for (double T : Ts) e.run_analyses[run_id(find(symplectic, T, nn::ModelKind::hnn))] = {"hamiltonian"};
+  e.run_analyses[run_id(find(symplectic, Ts.back(), nn::ModelKind::hnn))].push_back("rollout");
+  e.report = [=](const MetricsOf& m, Findings& out) {
+    auto loss = [&](const RunSpec& r) { return m(r).at("training").at("train_loss").get<double>(); };
+    for (const RunSpec& r : runs)
+      out.add("ext_hnn", "ext-hnn", &r, std::string(nn::name_of(nn::kModelKindNames, r.model)), r.h(), "train_loss",
+              loss(r));
+    // The symplectic method: the loss floor, H_θ against H_h^[3] and H, the long rollout.
+    std::string ratios;
+    double worst_ratio = 0;
+    for (double T : Ts) {
+      const RunSpec& hnn = find(symplectic, T, nn::ModelKind::hnn);
+      const double ratio = loss(hnn) / loss(find(symplectic, T, nn::ModelKind::node));
+      worst_ratio = std::max(worst_ratio, ratio);
+      ratios += (ratios.empty() ? "" : ", ") + fmt(ratio);
+      const json& hm = m(hnn).at("hamiltonian");
+      for (const char* q : {"theta_to_h", "theta_to_hh", "hh_to_h"}) out.add("ext_hnn", "ext-hnn", &hnn, "hnn", hnn.h(), q, hm.at(q));
+    }
+    out.conclude("ext-hnn",
+                 "the Hamiltonian network through " + symplectic + " reaches the Neural ODE's loss floor (training loss "
+                 "within 3x of the Neural ODE's at every T)",
+                 "HNN / Neural ODE loss at T = 0.08, 0.16, 0.24: " + ratios, worst_ratio <= 3);
+    const RunSpec& largest = find(symplectic, Ts.back(), nn::ModelKind::hnn);
+    const json& hm = m(largest).at("hamiltonian");
+    const json& sample = hm.at("sample");
+    for (std::size_t i = 0; i < sample.size(); ++i)
+      for (std::size_t c = 0; c < sample[i].size(); ++c)
+        out.add("ext_hnn", "ext-hnn", &largest, "sample", double(i), hm.at("sample_columns")[c], sample[i][c]);
+    const double to_h = hm.at("theta_to_h"), to_hh = hm.at("theta_to_hh");
+    out.conclude("ext-hnn",
+                 symplectic + ", T = " + fmt(Ts.back()) + ": H_theta (up to a constant) is 5x closer to the inverse "
+                 "modified Hamiltonian H_h^[3] than to H (mean distance over the test points)",
+                 "to H_h " + fmt(to_hh) + ", to H " + fmt(to_h) + " (" + fmt(to_h / to_hh) + "x)", to_hh * 5 <= to_h);
+    const json& ro = m(largest).at("rollout");
+    const std::vector<double> t = ro.at("t"), energy = ro.at("energy_error"), h_theta = ro.at("h_theta_error");
+    for (std::size_t k = 0; k < t.size(); k += 5) {
+      out.add("ext_hnn", "ext-hnn", &largest, "rollout", t[k], "energy_error", energy[k]);
+      out.add("ext_hnn", "ext-hnn", &largest, "rollout", t[k], "h_theta_error", h_theta[k]);
+    }
+    const std::size_t half = t.size() / 2;
+    const double first = *std::max_element(energy.begin(), energy.begin() + long(half)),
+                 second = *std::max_element(energy.begin() + long(half), energy.end()),
+                 worst_theta = *std::max_element(h_theta.begin(), h_theta.end());
+    out.conclude("ext-hnn",
+                 symplectic + ", T = " + fmt(Ts.back()) + ": rolled out to t = 1000, the learned flow keeps H_theta "
+                 "(error < 1e-4, the rollout's own rk4 error at step 0.01) and H bounded (error < 0.5, no larger over "
+                 "[500, 1000] than 1.5x over [0, 500])",
+                 "max |H_theta error| " + fmt(worst_theta) + ", max |H error| " + fmt(first) + " then " + fmt(second) +
+                     (t.back() < 1000 ? " (left every bound at t = " + fmt(t.back()) + ")" : ""),
+                 t.back() >= 1000 && worst_theta < 1e-4 && std::max(first, second) < 0.5 && second <= 1.5 * first);
+    // The other methods: an IMDE that is not Hamiltonian, so a floor that grows with h.
+    for (std::size_t i = 1; i < methods.size(); ++i) {
+      const std::string& method = methods[i];
+      const int p_order = order_of(method);
+      std::vector<double> hs, losses;
+      for (double T : Ts) {
+        hs.push_back(T);
+        losses.push_back(loss(find(method, T, nn::ModelKind::hnn)));
+      }
+      const double slope = log_log_slope(hs, losses);
+      out.add("fits", "fits", nullptr, "ext-hnn/" + method, NAN, "slope", slope);
+      out.add("fits", "fits", nullptr, "ext-hnn/" + method, NAN, "expected", 2 * p_order + 2);
+      const double hnn_loss = losses.back(), node_loss = loss(find(method, Ts.back(), nn::ModelKind::node)),
+                   floor = loss(find(symplectic, Ts.back(), nn::ModelKind::node));
+      const std::string measured = "HNN loss at T = 0.08, 0.16, 0.24: " + fmt(losses[0]) + ", " + fmt(losses[1]) + ", " +
+                                   fmt(losses[2]) + " (slope " + fmt(slope) + "); Neural ODE " + fmt(node_loss) +
+                                   ", floor (" + symplectic + " Neural ODE) " + fmt(floor);
+      if (hnn_loss < 5 * node_loss) {  // its IMDE's non-Hamiltonian part is below the learning floor
+        out.notes.push_back("ext-hnn: " + method + ": the HNN's loss is within 5x of the Neural ODE's, its IMDE's "
+                            "departure from a Hamiltonian field is below the learning floor: not tested (" + measured + ")");
+        continue;
+      }
+      // As h → 0 the floor is (h × the IMDE's non-Hamiltonian part, O(h^p))², O(h^(2p+2)); at
+      // these steps the higher terms still bend it, so the claim asks only that it grow
+      // faster than h².
+      out.conclude("ext-hnn",
+                   method + ": the HNN cannot fit (its IMDE is not Hamiltonian): its loss stalls at a floor that grows "
+                            "with h faster than h^2 (h^" + std::to_string(2 * p_order + 2) +
+                       " as h -> 0) and is 10x the Neural ODE's at T = " + fmt(Ts.back()) +
+                       ", while the Neural ODE stays within 5x of the floor",
+                   measured, slope >= 2 && hnn_loss >= 10 * node_loss && node_loss <= 5 * floor);
+    }
+  };
+  return e;
+}
+
 Experiment ext_correct(const Preset& p) {
   const Sweep ts = t_sweep("pendulum", p.t_sweep);
   const std::vector<RunSpec> runs = sweep_runs(ts, {"euler"}, p);
@@ -376,12 +481,13 @@ Experiment ext_correct(const Preset& p) {
 }
 
 Experiment ext_certify(const std::vector<Experiment>& others) {
-  // Every model of the reproduction, once.
+  // Every Neural ODE of the reproduction, once (a Hamiltonian network through a non-symplectic
+  // method fits neither its solver nor an ODE: ext-hnn is about those).
   std::vector<RunSpec> runs;
   std::set<std::string> seen;
   for (const Experiment& e : others)
     for (const RunSpec& r : e.runs)
-      if (seen.insert(run_id(r)).second) runs.push_back(r);
+      if (r.model == nn::ModelKind::node && seen.insert(run_id(r)).second) runs.push_back(r);
   return Experiment{
       "ext-certify", "Beyond the paper: which learned fields are ODEs and which only fit their solver", runs,
       {"certify", "errors"}, [=](const MetricsOf& m, Findings& out) {
@@ -458,6 +564,7 @@ std::vector<Experiment> paper_experiments(const Preset& p) {
     else if (name == "ext-correct") all.push_back(ext_correct(p));
     else if (name == "ext-gradients") all.push_back(ext_gradients());
     else if (name == "ext-system") all.push_back(ext_system(p));
+    else if (name == "ext-hnn") all.push_back(ext_hnn(p));
   }
   if (std::find(p.experiments.begin(), p.experiments.end(), "ext-certify") != p.experiments.end())
     all.push_back(ext_certify(all));

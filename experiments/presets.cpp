@@ -7,7 +7,7 @@ namespace {
 
 const std::vector<std::string> kAllExperiments{"figure1",    "figure2",         "figure3",    "ext-order",
                                                "ext-symplectic", "ext-correct", "ext-certify", "ext-gradients",
-                                               "ext-system"};
+                                               "ext-system", "ext-hnn"};
 
 std::vector<double> multiples(double step, int count) {
   std::vector<double> v;

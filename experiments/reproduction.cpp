@@ -211,6 +211,8 @@ Reproduction prepare(const ReproduceOptions& o_in) {
       j.id = id;
       j.cost = expected_cost(run);
       j.analyses.insert(e.analyses.begin(), e.analyses.end());
+      if (const auto more = e.run_analyses.find(id); more != e.run_analyses.end())
+        j.analyses.insert(more->second.begin(), more->second.end());
     }
   for (auto& [id, j] : by_id) r.jobs.push_back(std::move(j));
   return r;

@@ -10,30 +10,33 @@ namespace nimde::experiments {
 
 nlohmann::json to_json(const RunSpec& run) {
   const TrainingSettings& t = run.training;
-  return nlohmann::json{{"system", run.system},
-                        {"method", run.method},
-                        {"T", run.T},
-                        {"steps", run.steps},
-                        {"seed", run.seed},
-                        {"points", t.points},
-                        {"test_points", t.test_points},
-                        {"width", t.width},
-                        {"optimizer", t.optimizer},
-                        {"dtype", t.dtype},
-                        {"iterations", t.iterations},
-                        {"lr", t.lr},
-                        {"lr_decay", t.lr_decay},
-                        {"checkpoint_every", t.checkpoint_every}};
+  nlohmann::json j{{"system", run.system},
+                   {"method", run.method},
+                   {"T", run.T},
+                   {"steps", run.steps},
+                   {"seed", run.seed},
+                   {"points", t.points},
+                   {"test_points", t.test_points},
+                   {"width", t.width},
+                   {"optimizer", t.optimizer},
+                   {"dtype", t.dtype},
+                   {"iterations", t.iterations},
+                   {"lr", t.lr},
+                   {"lr_decay", t.lr_decay},
+                   {"checkpoint_every", t.checkpoint_every}};
+  // Only when it is not a Neural ODE, so that the runs (and ids) of Neural ODEs stay as they were.
+  if (run.model != nn::ModelKind::node) j["model"] = nn::name_of(nn::kModelKindNames, run.model);
+  return j;
 }
 
 RunSpec make_run(std::string system, std::string method, double T, int steps, std::uint64_t seed,
-                 TrainingSettings training) {
+                 TrainingSettings training, nn::ModelKind model) {
   const nn::DataSetup setup = nn::data_setup(ode::system(system));
   if (setup.trajectory) {
     training.points = setup.train_points;
     training.test_points = setup.test_points;
   }
-  return RunSpec{std::move(system), std::move(method), T, steps, seed, training};
+  return RunSpec{std::move(system), std::move(method), model, T, steps, seed, training};
 }
 
 std::string run_id(const RunSpec& run) {
@@ -45,8 +48,9 @@ std::string run_id(const RunSpec& run) {
     hash *= 0x100000001b3ull;
   }
   char buffer[160];
-  std::snprintf(buffer, sizeof buffer, "%s_%s_T%g_S%d_seed%llu_%08llx", run.system.c_str(), run.method.c_str(), run.T,
-                run.steps, static_cast<unsigned long long>(run.seed), static_cast<unsigned long long>(hash >> 32));
+  const char* kind = run.model == nn::ModelKind::hnn ? "-hnn" : "";
+  std::snprintf(buffer, sizeof buffer, "%s%s_%s_T%g_S%d_seed%llu_%08llx", run.system.c_str(), kind, run.method.c_str(),
+                run.T, run.steps, static_cast<unsigned long long>(run.seed), static_cast<unsigned long long>(hash >> 32));
   return buffer;
 }
 
@@ -59,13 +63,17 @@ double expected_cost(const RunSpec& run) {
                             : double(m.tableau().stages()) * (m.iteration.taped_iterations + 1);
   const double points = double(run.training.points);
   const double width = double(run.training.width);
-  return stages * run.steps * points * double(run.training.iterations) * (width * width + 16 * width);
+  // A Hamiltonian network's field is a forward and a recorded backward pass, and the loss's
+  // gradient runs backward through both: about three times a Neural ODE's work.
+  const double kind = run.model == nn::ModelKind::hnn ? 3.0 : 1.0;
+  return kind * stages * run.steps * points * double(run.training.iterations) * (width * width + 16 * width);
 }
 
 nn::TrainConfig train_config(const RunSpec& run, const std::string& dir, int threads) {
   nn::TrainConfig c;
   c.system = run.system;
   c.method = run.method;
+  c.model = run.model;
   c.steps = run.steps;
   c.T = run.T;
   c.points = run.training.points;

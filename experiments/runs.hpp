@@ -26,6 +26,7 @@ struct TrainingSettings {
 struct RunSpec {
   std::string system;
   std::string method;
+  nn::ModelKind model = nn::ModelKind::node;  ///< a Neural ODE or a Hamiltonian network
   double T = 0.04;
   int steps = 1;  ///< S
   std::uint64_t seed = 0;
@@ -37,10 +38,10 @@ struct RunSpec {
 /// A run with the system's own data set size where its data are one trajectory (Lorenz: 250
 /// pairs, test = train), so that settings that cannot matter do not split a run in two.
 RunSpec make_run(std::string system, std::string method, double T, int steps, std::uint64_t seed,
-                 TrainingSettings training);
+                 TrainingSettings training, nn::ModelKind model = nn::ModelKind::node);
 
-/// A readable, unique name: "<system>_<method>_T<T>_S<S>_seed<seed>_<8 hex digits of a hash of
-/// every setting>".
+/// A readable, unique name: "<system>[-hnn]_<method>_T<T>_S<S>_seed<seed>_<8 hex digits of a
+/// hash of every setting>".
 std::string run_id(const RunSpec& run);
 
 /// Relative cost of training the run (field evaluations per iteration × points × iterations ×

@@ -28,7 +28,7 @@ struct System {
   /// y = (p, q) in canonical coordinates, f = J⁻¹∇H: ṗ = −∂H/∂q, q̇ = ∂H/∂p.
   bool canonical = false;
   /// H, when it is known in closed form (the built-in canonical systems).
-  std::function<double(const std::vector<double>&)> hamiltonian;
+  std::function<double(const std::vector<double>&)> hamiltonian{};
   std::vector<double> y0;  ///< a typical starting point (the paper's, for its three systems)
   double t_end = 10;       ///< a horizon over which trajectories from y0 are worth looking at
   std::size_t dim() const { return field.dim(); }
