@@ -54,9 +54,11 @@ def cpu_seconds(command):
 def iteration_seconds(nimde, run, iters):
     """CPU seconds of one paper iteration of the run's kind on one thread."""
     times = []
+    system, hnn, _ = run["system"].partition("-hnn")  # a Hamiltonian network's runs: "<system>-hnn"
+    model = ["--model", "hnn"] if hnn else []
     for n in iters:
         with tempfile.TemporaryDirectory() as d:
-            times.append(cpu_seconds([nimde, "train", "--system", run["system"], "--method", run["method"],
+            times.append(cpu_seconds([nimde, "train", "--system", system, *model, "--method", run["method"],
                                       "--T", run["T"], "--steps", run["S"], "--iters", str(n), "--threads", "1",
                                       "--seed", "0", "--out", d]))
     return (times[1] - times[0]) / (iters[1] - iters[0])

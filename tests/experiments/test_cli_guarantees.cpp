@@ -95,7 +95,7 @@ TEST_CASE("model.json describes the weights it holds: eval reproduces its losses
   const fs::path dir = fresh_dir("metadata");
   // A learning rate so large that the loss ends above its best: the kept weights are earlier ones.
   auto args = small_training(dir, "200");
-  for (const std::string& a : {"--lr", "0.2", "--schedule", "constant"}) args.push_back(a);
+  for (const char* a : {"--lr", "0.2", "--schedule", "constant"}) args.push_back(a);
   const auto r = run_cli(args);
   INFO(r.err);
   REQUIRE(r.code == 0);

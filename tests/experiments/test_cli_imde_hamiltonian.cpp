@@ -104,6 +104,12 @@ TEST_CASE("nimde imde hamiltonian of a model uses its true system's domain and H
   // y_ref = (0, 1), the domain's centre, with constant 0: H_h = (1 + h²/12)((p² + q²)/2 − 1/2).
   CHECK(rows[0][2] == Approx((1 + 0.01 / 12) * (H - 0.5)).epsilon(1e-14));
   CHECK_THAT(canonical.err, Catch::Contains("the centre of the domain of expression"));
+  // A model trained with --canonical says so in its file, and needs no flag.
+  model["canonical"] = true;
+  std::ofstream(path) << model.dump();
+  const Run recorded = run_cli_line("imde hamiltonian --model " + path + " --order 2 --at 0.5,0.3");
+  REQUIRE(recorded.code == 0);
+  CHECK(recorded.out == canonical.out);
   std::filesystem::remove(path);
 }
 
@@ -138,11 +144,11 @@ TEST_CASE("nimde imde hamiltonian refuses fields that are not canonical in one l
   check_one_line_error(run_cli_line("imde hamiltonian --system lorenz" + method + " --at 1,2,3"), "--system lorenz");
   check_one_line_error(run_cli_line("imde hamiltonian --field \"x' = y; y' = -x; z' = 1\" --canonical" + method +
                                     " --at 1,2,3"),
-                       "dimension 3");
+                       "the field has 3 variables");
   check_one_line_error(run_cli_line("imde hamiltonian --field \"p' = -q; q' = p\"" + method + " --at 1,2"),
                        "add --canonical");
   check_one_line_error(run_cli_line("imde hamiltonian --system pendulum --canonical" + method + " --at 1,2"),
-                       "--canonical applies only to --field or a model trained on one");
+                       "--canonical applies only to --field; --system pendulum");
   check_one_line_error(run_cli_line("imde hamiltonian --system pendulum" + method + " --at 1,2 --ref 1,2,3"),
                        "--ref '1,2,3'");
   check_one_line_error(run_cli_line("imde hamiltonian --system pendulum" + method + " --at 1,2 --ref 1,nan"), "nan");

@@ -22,7 +22,7 @@ TEST_CASE("under mpirun the plan is for the job's ranks and printed once", "[mpi
   const auto r = nimde::test::run_mpi(2, {"reproduce", "--preset", "paper", "--plan"});
   INFO(r.out);
   REQUIRE(r.code == 0);
-  CHECK(count_of(r.out, "plan: preset paper, 225 runs on 2 ranks") == 1);
+  CHECK(count_of(r.out, "plan: preset paper, 241 runs on 2 ranks") == 1);
 }
 
 TEST_CASE("under mpirun a bad option is reported once, by rank 0, with exit code 1", "[mpi]") {

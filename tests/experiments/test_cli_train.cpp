@@ -98,3 +98,68 @@ TEST_CASE("train off a terminal reports in plain lines and writes a versioned ru
   CHECK(j["config"]["optimizer"] == "sgd");
   CHECK(j["config"]["schedule"] == "cosine");
 }
+
+TEST_CASE("train --model hnn writes a Hamiltonian network that eval, compare, solve and imde read", "[cli][train][hnn]") {
+  using nimde::test::check_one_line_error;
+  using nimde::test::csv_rows;
+  const std::string dir = (fs::temp_directory_path() / "nimde_cli_train_hnn").string();
+  fs::remove_all(dir);
+  const auto train = run_cli({"train", "--system", "pendulum", "--model", "hnn", "--method", "implicit-midpoint",
+                              "--points", "200", "--test-points", "50", "--width", "16", "--iters", "30",
+                              "--optimizer", "lbfgs", "--lr", "1", "--dtype", "f64", "--out", dir});
+  INFO(train.err);
+  REQUIRE(train.code == 0);
+  const std::string model = dir + "/model.json";
+  std::ifstream in(model);
+  const nlohmann::json m = nlohmann::json::parse(in);
+  CHECK(m["kind"] == "hnn");
+  CHECK(m["layers"].back()["bias"].size() == 1);  // H_θ: one output
+
+  // eval reproduces the training loss model.json states, through the same field.
+  const auto eval = run_cli({"eval", "--model", model, "--format", "json"});
+  REQUIRE(eval.code == 0);
+  CHECK(nlohmann::json::parse(eval.out)["train_loss"] == m["training"]["train_loss"]);
+  CHECK(run_cli({"compare", "--model", model, "--correct", "2"}).code == 0);
+  CHECK(run_cli({"imde", "eval", "--model", model, "--order", "2", "--at", "0.5,0.3"}).code == 0);
+  CHECK(run_cli({"imde", "hamiltonian", "--model", model, "--order", "2", "--at", "0.5,0.3"}).code == 0);
+
+  // Its flow keeps H_θ: through implicit midpoint within an O(h²) band, through Euler it drifts.
+  auto drift = [&](const std::string& method) {
+    const auto solve = run_cli({"solve", "--model", model, "--method", method, "--h", "0.01", "--steps", "1000", "--y0",
+                                "0.5,0.5", "--invariants"});
+    REQUIRE(solve.code == 0);
+    std::string header;
+    const auto rows = csv_rows(solve.out, header);
+    CHECK(header == "t,p,q,H_theta,energy");
+    CHECK(std::abs(rows.back()[1] - 0.5) + std::abs(rows.back()[2] - 0.5) > 1e-2);  // it moved
+    double worst = 0;
+    for (const auto& row : rows) worst = std::max(worst, std::abs(row[3] - rows[0][3]));
+    return worst;
+  };
+  const double midpoint = drift("implicit-midpoint"), euler = drift("euler");
+  CHECK(midpoint < 1e-4);
+  CHECK(euler > 20 * midpoint);
+  fs::remove_all(dir);
+
+  const std::string out = (fs::temp_directory_path() / "nimde_cli_train_hnn_bad").string();
+  const std::vector<std::string> base{"train", "--points", "50", "--iters", "1", "--out", out};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cli(args);
+  };
+  check_one_line_error(with({"--system", "lorenz", "--model", "hnn"}), "--model 'hnn': needs a system in canonical coordinates");
+  check_one_line_error(with({"--field", "p' = -q; q' = p", "--domain", "-1:1,-1:1", "--model", "hnn"}),
+                       "--model 'hnn': needs a system in canonical coordinates");
+  check_one_line_error(with({"--field", "x' = y; y' = z; z' = x", "--domain", "-1:1,-1:1,-1:1", "--canonical"}),
+                       "the field has 3 variables");
+  check_one_line_error(with({"--system", "pendulum", "--model", "hnn", "--activation", "relu"}),
+                       "--activation relu: a Hamiltonian network needs a twice differentiable one");
+  check_one_line_error(with({"--system", "pendulum", "--model", "lnn"}), "--model lnn: use one of node, hnn");
+  check_one_line_error(with({"--system", "pendulum", "--canonical"}), "--canonical");
+  // A user field declared canonical trains.
+  const auto user = with({"--field", "p' = -q; q' = p", "--domain", "-1:1,-1:1", "--canonical", "--model", "hnn"});
+  INFO(user.err);
+  CHECK(user.code == 0);
+  fs::remove_all(out);
+}
