@@ -24,9 +24,24 @@ are euler and implicit midpoint (its stage iterated 8 times after a first evalua
 nimde's tape). Its table goes between <!-- compare_torch_hnn:begin --> and
 <!-- compare_torch_hnn:end -->.
 
+With --memory the script measures memory instead of time: the peak resident set size of a whole
+process doing a few (MEMORY_ITERS) training iterations of pendulum euler S=<S> on N points (the
+field above, --dtype), each in a fresh process of its own: PyTorch (this script's hidden
+sub-command, one thread, OpenBLAS on one thread) and `nimde train --threads 1` twice, with
+--backprop taped and with --backprop recompute. The peak is the child's ru_maxrss as wait4
+returns it for that one child (RUSAGE_CHILDREN would carry the largest earlier child over).
+A child's ru_maxrss also counts the peak of the process it was started from, so this parent
+never imports torch; a reading not above the parent's own peak is refused. The cost per point
+and unrolled step is the slope (peak(N, S) - peak(BASELINE_POINTS, S)) / ((N - BASELINE_POINTS) S)
+against the same process at BASELINE_POINTS points and the same S, which removes what does not
+grow with the data (the program, its libraries, PyTorch's import, the test set). Cases are
+--memory-cases N:S (N > BASELINE_POINTS); the table goes between
+<!-- compare_torch_memory:begin --> and <!-- compare_torch_memory:end -->.
+
 Run from the repository root after building:
 
     python3 bench/compare_torch.py --threads 1,2 --reps 5
+    python3 bench/compare_torch.py --memory --memory-cases 100000:2,100000:8,100000:64
 
 PyTorch comes from Debian's python3-torch (/usr/bin/python3); started with another python3
 that lacks torch, the script re-runs itself with /usr/bin/python3.
@@ -34,9 +49,11 @@ that lacks torch, the script re-runs itself with /usr/bin/python3.
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import platform
+import resource
 import shlex
 import statistics
 import subprocess
@@ -55,7 +72,9 @@ REPO_ROOT = os.path.dirname(os.path.dirname(SCRIPT))
 
 MARKERS = {"node": ("<!-- compare_torch:begin -->", "<!-- compare_torch:end -->", "## Side by side with PyTorch"),
            "hnn": ("<!-- compare_torch_hnn:begin -->", "<!-- compare_torch_hnn:end -->",
-                   "## Hamiltonian networks side by side with PyTorch")}
+                   "## Hamiltonian networks side by side with PyTorch"),
+           "memory": ("<!-- compare_torch_memory:begin -->", "<!-- compare_torch_memory:end -->",
+                      "## Peak memory side by side with PyTorch")}
 
 # The benchmark's setup (bench/bench_nn.cpp, ode/systems.cpp: pendulum).
 POINTS = 10000
@@ -72,6 +91,12 @@ HNN_STAGES = {"euler": 1, "implicit-midpoint": 1 + TAPED_ITERATIONS}
 WARMUP_ITERS = 3
 BENCH_MIN_TIME = "2"  # seconds; Google Benchmark 1.7 takes a plain number
 TIME_UNIT_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+# --memory: training iterations per process, the points of the baseline process, the test set
+# nimde train evaluates (it must have one), and the hidden sub-command of the PyTorch child.
+MEMORY_ITERS = 3
+BASELINE_POINTS = 1000
+MEMORY_TEST_POINTS = 100
+MEMORY_CHILD = "_torch-memory-child"
 
 
 def fail(message):
@@ -124,6 +149,32 @@ def parse_cases(text):
     return cases
 
 
+def parse_memory_cases(text):
+    cases = []
+    for item in (s.strip() for s in text.split(",")):
+        points, sep, steps = item.partition(":")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"bad case '{item}' (expected <points>:<steps>)")
+        case = (positive_int(points, f"points of case '{item}'"), positive_int(steps, f"steps of case '{item}'"))
+        if case[0] <= BASELINE_POINTS:
+            raise argparse.ArgumentTypeError(
+                f"case '{item}' needs more points than the baseline's {BASELINE_POINTS}")
+        cases.append(case)
+    if len(set(cases)) != len(cases):
+        raise argparse.ArgumentTypeError(f"--memory-cases has repeated entries: '{text}'")
+    return cases
+
+
+def positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got '{text}'")
+    return text
+
+
 def parse_args(argv):
     p = Parser(description="Time one training iteration in PyTorch and in nimde-bench, side by side.")
     p.add_argument("--bench", default=os.path.join(REPO_ROOT, "build", "bin", "nimde-bench"),
@@ -140,8 +191,19 @@ def parse_args(argv):
                    help="<method>:<steps> list (default: euler:2,midpoint:1,rk4:1; with --model hnn "
                         "euler:1,implicit-midpoint:1)")
     p.add_argument("--dtype", choices=["f32", "f64"], default="f32", help="floating-point type")
+    p.add_argument("--min-time", type=positive_float, default=BENCH_MIN_TIME,
+                   help=f"nimde-bench's --benchmark_min_time per timing, seconds (default {BENCH_MIN_TIME})")
     p.add_argument("--verbose", action="store_true", help="print PyTorch's first and last loss of every timing")
+    p.add_argument("--memory", action="store_true",
+                   help="measure the peak resident memory of whole processes instead of time")
+    p.add_argument("--memory-cases", type=parse_memory_cases, default=parse_memory_cases("100000:2,100000:8,100000:64"),
+                   help=f"with --memory: <points>:<steps> list of euler cases, points > {BASELINE_POINTS} "
+                        "(default 100000:2,100000:8,100000:64)")
+    p.add_argument("--nimde", default=os.path.join(REPO_ROOT, "build", "bin", "nimde"),
+                   help="with --memory: the command-line program (default: build/bin/nimde)")
     args = p.parse_args(argv)
+    if args.memory and args.model != "node":
+        fail("--memory measures Neural ODE training only (drop --model hnn)")
     stages = HNN_STAGES if args.model == "hnn" else STAGES
     if args.cases is None:
         args.cases = parse_cases("euler:1,implicit-midpoint:1" if args.model == "hnn" else "euler:2,midpoint:1,rk4:1")
@@ -154,13 +216,11 @@ def parse_args(argv):
 # --------------------------------------------------------------------------- PyTorch
 
 
-def import_torch():
-    """Import torch, re-running under /usr/bin/python3 if this interpreter lacks it."""
-    try:
-        import torch
-        return torch
-    except ImportError:
-        pass
+def require_torch_interpreter():
+    """Make sure this interpreter can import torch, without importing it (its memory would count
+    in every child's peak): re-run under /usr/bin/python3 if it cannot, say so and exit 0 if none can."""
+    if importlib.util.find_spec("torch") is not None:
+        return
     if (sys.executable != SYSTEM_PYTHON and os.path.exists(SYSTEM_PYTHON)
             and os.environ.get(REEXEC_GUARD) != "1"):
         note(f"compare_torch: no torch in {sys.executable}; re-running with {SYSTEM_PYTHON}")
@@ -168,6 +228,13 @@ def import_torch():
         os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, SCRIPT] + sys.argv[1:])
     print(NO_TORCH)
     sys.exit(0)
+
+
+def import_torch():
+    """Import torch, re-running under /usr/bin/python3 if this interpreter lacks it."""
+    require_torch_interpreter()
+    import torch
+    return torch
 
 
 def pendulum(y):
@@ -206,12 +273,12 @@ def hamiltonian_field(network):
     return f
 
 
-def make_data(seed=1):
+def make_data(seed=1, points=POINTS):
     """x uniform in the domain, y the flow over T (10 rk4 steps in float64; error ~1e-12)."""
     gen = torch.Generator().manual_seed(seed)
     lo = torch.tensor([d[0] for d in DOMAIN], dtype=torch.float64)
     hi = torch.tensor([d[1] for d in DOMAIN], dtype=torch.float64)
-    x = lo + (hi - lo) * torch.rand(POINTS, DIM, generator=gen, dtype=torch.float64)
+    x = lo + (hi - lo) * torch.rand(points, DIM, generator=gen, dtype=torch.float64)
     y = x.clone()
     substeps = 10
     for _ in range(substeps):
@@ -296,11 +363,8 @@ def torch_dtype(name):
     return torch.float32 if name == "f32" else torch.float64
 
 
-def time_torch(model_kind, method, steps, dtype, threads, iters, data, verbose, blas=None, blas_threads=None):
-    """ms per iteration of one (case, threads) in PyTorch: a fresh model, warm-up, then iters timed."""
-    torch.set_num_threads(threads)
-    if blas is not None:
-        blas.set_threads(blas_threads)
+def make_iteration(model_kind, method, steps, dtype, data):
+    """One training iteration of a fresh model on data: zero_grad, S steps, mse, backward, Adam."""
     x, y = (t.to(torch_dtype(dtype)) for t in data)
     model = make_model(torch_dtype(dtype), 1 if model_kind == "hnn" else DIM)
     field = hamiltonian_field(model) if model_kind == "hnn" else model
@@ -317,6 +381,15 @@ def time_torch(model_kind, method, steps, dtype, threads, iters, data, verbose, 
         opt.step()
         return loss
 
+    return iteration
+
+
+def time_torch(model_kind, method, steps, dtype, threads, iters, data, verbose, blas=None, blas_threads=None):
+    """ms per iteration of one (case, threads) in PyTorch: a fresh model, warm-up, then iters timed."""
+    torch.set_num_threads(threads)
+    if blas is not None:
+        blas.set_threads(blas_threads)
+    iteration = make_iteration(model_kind, method, steps, dtype, data)
     first = iteration().item()
     for _ in range(WARMUP_ITERS - 1):
         iteration()
@@ -416,7 +489,7 @@ def measure(args, bench, blas):
                 blas.set_threads(1)  # let OpenBLAS's spinning workers go idle before our turn
                 time.sleep(1)
                 splits[((method, steps), t)].append(split)
-                ms, gflops = run_benchmark(bench, name, t, BENCH_MIN_TIME)
+                ms, gflops = run_benchmark(bench, name, t, args.min_time)
                 s["nimde"].append(ms)
                 s["gflops"].append(gflops)
                 note(f"{label}: torch {s['torch'][-1]:.2f} ms/it, nimde {ms:.2f} ms/it")
@@ -424,6 +497,119 @@ def measure(args, bench, blas):
     for k, v in splits.items():
         medians[k]["split"] = statistics.mode(v)
     return peaks, medians
+
+
+# --------------------------------------------------------------------------- memory
+
+PROCESSES = ("torch", "taped", "recompute")  # PyTorch, then nimde train --backprop <kind>
+
+
+def torch_memory_child(argv):
+    """The hidden sub-command <points> <steps> <dtype>: MEMORY_ITERS PyTorch iterations of pendulum
+    euler on one thread; prints its version and BLAS as one JSON line for the parent's note."""
+    global torch
+    torch = import_torch()
+    points, steps, dtype = int(argv[0]), int(argv[1]), argv[2]
+    torch.set_num_threads(1)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass
+    blas = Blas()
+    blas.set_threads(1)
+    iteration = make_iteration("node", "euler", steps, dtype, make_data(points=points))
+    for _ in range(MEMORY_ITERS):
+        loss = iteration()
+    print(json.dumps({"torch": torch.__version__, "blas": blas.label, "loss": loss.item()}))
+
+
+def peak_rss_mb(cmd, what):
+    """(peak resident set size in MB, stdout) of one child process running cmd.
+
+    wait4 gives that child's own ru_maxrss. A child also carries the peak of the process it was
+    started from (fork or vfork, then exec), so a reading not above this script's own is refused."""
+    floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=dict(os.environ, OMP_NUM_THREADS="1"))
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if code != 0:
+            tail = (err.read().strip().splitlines() or ["no output"])[-1]
+            how = f"exit {code}" if code > 0 else f"killed by signal {-code}" + (" (out of memory?)" if code == -9 else "")
+            fail(f"{what} failed ({how}): {tail}")
+        if usage.ru_maxrss <= floor:
+            fail(f"{what}: its peak ({usage.ru_maxrss / 1024:.0f} MiB) does not exceed this script's own "
+                 f"({floor / 1024:.0f} MiB), which every child's count includes")
+        return usage.ru_maxrss * 1024 / 1e6, out.read()
+
+
+def nimde_train_command(nimde, points, steps, dtype, backprop, out_dir):
+    return [nimde, "train", "--system", "pendulum", "--method", "euler", "--steps", str(steps),
+            "--points", str(points), "--test-points", str(MEMORY_TEST_POINTS), "--width", str(WIDTH),
+            "--iters", str(MEMORY_ITERS), "--dtype", dtype, "--threads", "1", "--backprop", backprop,
+            "--out", out_dir]
+
+
+def process_peak(args, nimde, kind, points, steps):
+    """(peak MB, what PyTorch's child printed or None) of one process of the given kind."""
+    if kind == "torch":
+        cmd = [sys.executable, SCRIPT, MEMORY_CHILD, str(points), str(steps), args.dtype]
+        mb, out = peak_rss_mb(cmd, f"PyTorch at N={points} S={steps}")
+        try:
+            return mb, json.loads(out.strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):
+            fail(f"PyTorch at N={points} S={steps} printed no report: {out.strip()[:200]!r}")
+    with tempfile.TemporaryDirectory(prefix="nimde-memory.") as run_dir:
+        cmd = nimde_train_command(nimde, points, steps, args.dtype, kind, run_dir)
+        return peak_rss_mb(cmd, f"nimde train --backprop {kind} at N={points} S={steps}")[0], None
+
+
+def measure_memory(args, nimde):
+    """Peak MB of every process kind at every case and at each case's baseline (BASELINE_POINTS, S)."""
+    peaks, info = {}, {}
+    baselines = list(dict.fromkeys((BASELINE_POINTS, steps) for _, steps in args.memory_cases))
+    for points, steps in baselines + args.memory_cases:
+        for kind in PROCESSES:
+            mb, printed = process_peak(args, nimde, kind, points, steps)
+            peaks[(points, steps, kind)] = mb
+            info = printed or info
+            note(f"memory N={points} S={steps} {kind}: peak {mb:.1f} MB")
+    return peaks, info
+
+
+def kb_per_point_step(peaks, points, steps, kind):
+    """The slope against the baseline process: KB per point and unrolled step."""
+    grown = peaks[(points, steps, kind)] - peaks[(BASELINE_POINTS, steps, kind)]
+    return grown * 1e3 / ((points - BASELINE_POINTS) * steps)
+
+
+def render_memory(args, argv, peaks, info, started, load):
+    lines = [
+        f"Measured {started:%Y-%m-%d %H:%M} UTC on {cpu_model()} (load average {load:.2f} at the start), "
+        f"PyTorch {info.get('torch', '?')} eager on the CPU with {info.get('blas', '?')}. Each figure is the peak "
+        f"resident set size of one whole process (its ru_maxrss from wait4) doing {MEMORY_ITERS} training "
+        f"iterations of pendulum euler, the field {DIM} → {WIDTH} → {WIDTH} → {DIM} tanh, {args.dtype}, on one "
+        f"thread: PyTorch in a fresh interpreter of its own, nimde as `nimde train --test-points "
+        f"{MEMORY_TEST_POINTS} --iters {MEMORY_ITERS} --threads 1 --backprop taped|recompute`. Per point and "
+        f"step: (peak − peak of the same process at N = {BASELINE_POINTS:,}, same S) / ((N − {BASELINE_POINTS:,}) · S). "
+        f"MB = 10⁶ bytes, KB = 10³. Command: `{command_line(argv)}`",
+        "",
+        "| case | PyTorch peak MB | nimde taped peak MB | nimde recompute peak MB | PyTorch KB/point-step "
+        "| nimde taped KB/point-step | nimde recompute KB/point-step |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for points, steps in args.memory_cases:
+        cells = [fmt(peaks[(points, steps, kind)]) for kind in PROCESSES]
+        cells += [fmt(kb_per_point_step(peaks, points, steps, kind)) for kind in PROCESSES]
+        lines.append(f"| pendulum euler N={points:,} S={steps} {args.dtype} | " + " | ".join(cells) + " |")
+    lines.append("")
+    baselines = dict.fromkeys(steps for _, steps in args.memory_cases)
+    lines.append(f"Baselines (N = {BASELINE_POINTS:,}), peak MB of PyTorch / nimde taped / nimde recompute: "
+                 + "; ".join(f"S={steps}: " + " / ".join(fmt(peaks[(BASELINE_POINTS, steps, kind)])
+                                                         for kind in PROCESSES) for steps in baselines) + ".")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- report
@@ -467,7 +653,7 @@ def render(args, argv, peaks, medians, started, load, blas):
         f"medians of {args.reps} repetition{'s' if args.reps != 1 else ''}, PyTorch and nimde alternating; "
         f"per repetition PyTorch "
         f"runs {WARMUP_ITERS} warm-up and {args.iters} timed iterations, nimde-bench "
-        f"`--benchmark_min_time={BENCH_MIN_TIME}`. {blas_note} Command: `{command_line(argv)}`",
+        f"`--benchmark_min_time={args.min_time}`. {blas_note} Command: `{command_line(argv)}`",
         "",
         "| case | threads | torch ms/it | torch split | nimde ms/it | speed-up (torch/nimde) | nimde GFLOP/s "
         "| torch GFLOP/s | nimde % of peak | measured peak GFLOP/s |",
@@ -547,17 +733,39 @@ def write_section(path, body, markers):
 # --------------------------------------------------------------------------- main
 
 
-def main(argv):
-    args = parse_args(argv)
-    global torch
-    torch = import_torch()
-    bench = os.path.abspath(args.bench)
-    if not (os.path.isfile(bench) and os.access(bench, os.X_OK)):
-        fail(f"benchmark program not found or not executable: {bench}")
-    out_dir = os.path.dirname(os.path.abspath(args.out))
+def check_paths(program, what, out, markers):
+    """The program's absolute path; fails early on a missing program or an --out it cannot splice into."""
+    program = os.path.abspath(program)
+    if not (os.path.isfile(program) and os.access(program, os.X_OK)):
+        fail(f"{what} not found or not executable: {program}")
+    out_dir = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(out_dir):
         fail(f"folder of --out does not exist: {out_dir}")
-    read_out(args.out, MARKERS[args.model])
+    read_out(out, markers)
+    return program
+
+
+def memory_main(args, argv):
+    require_torch_interpreter()  # but no import: this process's peak counts in every child's
+    nimde = check_paths(args.nimde, "nimde program", args.out, MARKERS["memory"])
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load = os.getloadavg()[0]
+    peaks, info = measure_memory(args, nimde)
+    body = render_memory(args, argv, peaks, info, started, load)
+    print(body)
+    write_section(args.out, body, MARKERS["memory"])
+    note(f"written to {args.out}")
+
+
+def main(argv):
+    if argv[:1] == [MEMORY_CHILD]:
+        return torch_memory_child(argv[1:])
+    args = parse_args(argv)
+    if args.memory:
+        return memory_main(args, argv)
+    global torch
+    torch = import_torch()
+    bench = check_paths(args.bench, "benchmark program", args.out, MARKERS[args.model])
     check_benchmarks(bench, [f"peak/fma/f32/omp{t}" for t in args.threads]
                      + [train_step_name(method, steps, args.dtype, t, args.model)
                         for (method, steps) in args.cases for t in args.threads])

@@ -12,5 +12,7 @@ bash scripts/install_packages.sh g++ cmake make pkg-config libxtensor-dev libxsi
 
 build="${NIMDE_BUILD_DIR:-build}"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "$@"
-# NIMDE_TARGET builds one target (the main job needs only `nimde`), otherwise everything.
-cmake --build "$build" -j "$(nproc)" ${NIMDE_TARGET:+--target "$NIMDE_TARGET"}
+# NIMDE_TARGET builds only the targets it names, space-separated (the main job needs only `nimde`),
+# otherwise everything; NIMDE_JOBS sets the parallel jobs (default: one per core).
+# shellcheck disable=SC2086  # NIMDE_TARGET is a list
+cmake --build "$build" -j "${NIMDE_JOBS:-$(nproc)}" ${NIMDE_TARGET:+--target $NIMDE_TARGET}
