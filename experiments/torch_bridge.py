@@ -179,6 +179,8 @@ def load_model(path, dtype=None):
         raise BridgeError(f"{path}: not a nimde model file of version 1")
     if j.get("dtype") not in ("f32", "f64"):
         raise BridgeError(f"{path}: dtype {j.get('dtype')!r} is not f32 or f64")
+    if j.get("kind", "node") != "node":  # a Hamiltonian network's layers are H, not the field
+        raise BridgeError(f"{path}: kind {j.get('kind')!r}: the bridge carries Neural ODE fields (kind 'node') only")
     dtype = dtype or (torch.float32 if j["dtype"] == "f32" else torch.float64)
     modules = []
     for i, layer in enumerate(j.get("layers", [])):

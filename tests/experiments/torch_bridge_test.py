@@ -179,6 +179,11 @@ def refusals():
     json.dump(j, open(path("bad.json"), "w"))
     code, out, err = bridge_here("import", path("bad.json"), "--out", path("x.pt"))
     assert code == 1 and "layers[1].bias does not have 7 entries" in err and not os.path.exists(path("x.pt")), err
+    j = json.load(open(path("good.json")))
+    j["kind"] = "hnn"
+    json.dump(j, open(path("bad.json"), "w"))
+    code, out, err = bridge_here("import", path("bad.json"), "--out", path("x.pt"))
+    assert code == 1 and "kind 'hnn'" in err and err.count("\n") == 1 and not os.path.exists(path("x.pt")), err
 
 def nimde_json(*args):
     return json.loads(run(nimde, *args, "--format", "json").stdout)
