@@ -53,6 +53,17 @@ Array<T> as_array(const Tensor<double>& t) {
   return Array<T>(std::move(c));
 }
 
+/// The network's output on a batch, in the batch's precision.
+template <class T>
+Array<T> forward_batch(const Array<T>& y, const MlpParams& p) {
+  std::vector<Array<T>> W, B;
+  for (std::size_t l = 0; l < p.layers(); ++l) {
+    W.push_back(as_array<T>(p.weights[l]));
+    B.push_back(as_array<T>(p.biases[l]));
+  }
+  return forward(y, W, B, p.activations);
+}
+
 /// The parameters as constants on `tape` (a network evaluated, not trained, there).
 template <class T>
 TapeParams<T> constants(Tape<T>& tape, const MlpParams& p) {
@@ -258,6 +269,11 @@ struct MlpField::Shared {
   template <class T> TapeParams<T>& bound() {
     if constexpr (std::is_same_v<T, float>) return bound_f; else return bound_d;
   }
+  /// The parameters on `tape`: the leaves bound there, or constants when none are.
+  template <class T> TapeParams<T> on_tape(Tape<T>& tape) {
+    const TapeParams<T>& b = bound<T>();
+    return b.weights.empty() || !tape.valid(b.weights[0]) ? constants(tape, *params) : b;
+  }
 };
 
 MlpField::MlpField(std::shared_ptr<MlpParams> params) : params_(params), shared_(std::make_shared<Shared>()) {
@@ -294,9 +310,7 @@ ode::Field MlpField::field(std::string name, std::vector<std::string> names) con
         Tape<T>& tape = y.tape();
         if (!tape.grad_enabled())  // a forward pass only: evaluated aside, entered as a constant
           return tape.constant(hamiltonian_field(Array<T>(y.value()), p).value());
-        const TapeParams<T>& b = shared->template bound<T>();
-        if (b.weights.empty() || !tape.valid(b.weights[0])) return hamiltonian_field(y, constants(tape, p), p.activations);
-        return hamiltonian_field(y, b, p.activations);
+        return hamiltonian_field(y, shared->on_tape(tape), p.activations);
       } else {
         return hamiltonian_field(y, p);
       }
@@ -308,21 +322,10 @@ ode::Field MlpField::field(std::string name, std::vector<std::string> names) con
     const MlpParams& p = *shared->params;
     if constexpr (ode::kIsTaped<State>) {
       using T = std::decay_t<decltype(y.value()(0, 0))>;
-      Tape<T>& tape = y.tape();
-      TapeParams<T>& b = shared->template bound<T>();
-      if (b.weights.empty() || !tape.valid(b.weights[0])) {  // nothing bound here: constants
-        const TapeParams<T> c = constants(tape, p);
-        return forward(y, c.weights, c.biases, p.activations);
-      }
-      return forward(y, b.weights, b.biases, p.activations);
+      const TapeParams<T> on = shared->on_tape(y.tape());
+      return forward(y, on.weights, on.biases, p.activations);
     } else if constexpr (std::is_same_v<State, Array<float>> || std::is_same_v<State, Array<double>>) {
-      using T = std::decay_t<decltype(y.value()(0, 0))>;
-      std::vector<Array<T>> W, B;
-      for (std::size_t l = 0; l < p.layers(); ++l) {
-        W.push_back(as_array<T>(p.weights[l]));
-        B.push_back(as_array<T>(p.biases[l]));
-      }
-      return forward(y, W, B, p.activations);
+      return forward_batch(y, p);
     } else {
       return forward(y, p.weights, p.biases, p.activations);
     }
@@ -332,12 +335,7 @@ ode::Field MlpField::field(std::string name, std::vector<std::string> names) con
 
 Tensor<double> hamiltonian(const MlpParams& p, const Tensor<double>& y) {
   if (p.kind != ModelKind::hnn) throw std::invalid_argument("H_theta: the network is not a Hamiltonian network");
-  std::vector<Array<double>> W, B;
-  for (std::size_t l = 0; l < p.layers(); ++l) {
-    W.push_back(as_array<double>(p.weights[l]));
-    B.push_back(as_array<double>(p.biases[l]));
-  }
-  return forward(Array<double>(y), W, B, p.activations).value();
+  return forward_batch(Array<double>(y), p).value();
 }
 
 ParametricField parametric_field(MlpField net, std::string name, std::vector<std::string> names) {
