@@ -364,7 +364,7 @@ Experiment ext_hnn(const Preset& p) {
   for (const std::string& m : methods)
     for (double T : Ts)
       for (const nn::ModelKind kind : {nn::ModelKind::node, nn::ModelKind::hnn})
-        runs.push_back(make_run("pendulum", m, T, 1, 0, p.training, kind));
+        runs.push_back(make_run("pendulum", m, T, 1, 0, p.hnn, kind));
   Experiment e{"ext-hnn", "Beyond the paper: Hamiltonian networks learn the inverse modified Hamiltonian", runs, {},
                nullptr};
   auto find = [runs](const std::string& method, double T, nn::ModelKind kind) -> const RunSpec& {

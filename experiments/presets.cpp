@@ -27,6 +27,7 @@ Preset preset(const std::string& name) {
   if (name == "paper") {
     p.seeds = 5;  // training settings are TrainingSettings' defaults: the paper's
     p.fine = p.training;
+    p.hnn = p.training;
     return p;
   }
   // L-BFGS in double reaches in a few thousand iterations the loss Adam in float needs 10^5 for;
@@ -48,6 +49,11 @@ Preset preset(const std::string& name) {
                          "the learning floor");
   p.fine = p.training;
   p.fine.iterations = 8000;
+  p.hnn = p.training;
+  p.hnn.points = p.hnn.test_points = 500;
+  p.hnn.iterations = 1000;
+  p.hnn.checkpoint_every = 250;
+  p.departures.push_back("ext-hnn: 500 training and 500 test points and 1,000 iterations, best of every 250");
   p.departures.push_back("1 seed instead of 5 for Figure 2");
   if (name == "quick") return p;
   if (name == "smoke") {

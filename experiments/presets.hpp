@@ -16,6 +16,9 @@ struct Preset {
   /// For the runs whose errors sit closest to the learning floor (the midpoint S sweep, the
   /// higher orders, the symplectic comparison): a lower floor at a higher cost.
   TrainingSettings fine;
+  /// ext-hnn's runs, Hamiltonian networks and the Neural ODEs beside them (its effects stand far
+  /// above any learning floor, so the quick presets train them more lightly).
+  TrainingSettings hnn;
   int seeds = 1;                       ///< per setting of Figure 2 and its extensions
   std::vector<double> t_sweep;         ///< Figure 2 top: T with S = 1
   double s_sweep_T = 0.12;             ///< Figure 2 bottom: T, with
