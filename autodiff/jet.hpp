@@ -47,7 +47,8 @@
 // lists of terms, one loop per wave); a Jet points to its shape and holds kCapacity coefficients
 // inline in four-wide vectors, unused ones zero, so a jet never allocates and +, −, × double are
 // a few vector instructions whatever the box. Every jet of one computation shares one shape; a
-// jet without a shape is a constant.
+// jet without a shape is a constant. Many jets of one shape are best held as a JetBatch
+// (jet_batch.hpp), whose coefficients form matrices that linear maps act on in one GEMM.
 #pragma once
 
 #include <cstdint>
@@ -62,6 +63,7 @@ namespace nimde::autodiff {
 struct Jet;
 namespace detail {
 struct JetKernels;
+struct JetBatchKernels;
 }
 
 /// The box α of a jet algebra J_α and its multiplication table.
@@ -92,6 +94,7 @@ class JetShape {
 
  private:
   friend struct detail::JetKernels;
+  friend struct detail::JetBatchKernels;  // the same tables, on batches (jet_batch.cpp)
   /// One weighted term of a sum that builds coefficient `dest`: weight · x_left · y_right.
   struct Term {
     std::uint8_t dest, left, right;
