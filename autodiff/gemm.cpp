@@ -14,9 +14,11 @@
 // (MC·KC) in L2, the B panel in L2/L3. Packing also absorbs transposes, so one kernel serves
 // all four op(A)·op(B) combinations. Edge tiles are computed in full on zero-padded slivers.
 //
-// Two shortcuts: a row-major A is read in place (its rows are already contiguous in k; only
-// a last partial sliver is packed), and an output of at most four columns (the network's
-// last layer) is computed as dot products (gemm_small_n).
+// Three shortcuts: a row-major A is read in place (its rows are already contiguous in k; only
+// a last partial sliver is packed), an output of at most four columns (the network's last
+// layer) is computed as dot products (gemm_small_n), and so is an output of at most 16 rows
+// against a transposed B (a layer on one point's jets, gemm_small_m), which would otherwise
+// spend its time packing B.
 //
 // Every output tile is computed by one thread with the same order of k, so results do not
 // depend on the thread count. When K is long and M·N small (the weight gradient Xᵀ·dY over
@@ -26,6 +28,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "autodiff/detail/map.hpp"
 #include "autodiff/detail/rules.hpp"
@@ -191,8 +194,7 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
       pack_b(B, ldb, tb, pc, kc, jc, nc, Bp);
       const TileStore<T> base{accumulate || pc > 0, has_epilogue && pc + kc == K, nullptr, ep.act};
       const std::ptrdiff_t blocks = static_cast<std::ptrdiff_t>((M + Bk::MC - 1) / Bk::MC);
-#pragma omp parallel for schedule(static) if (parallel && blocks > 1 && M * N * kc > kParallelThreshold)
-      for (std::ptrdiff_t bi = 0; bi < blocks; ++bi) {
+      auto block = [&](std::ptrdiff_t bi) {
         const std::size_t ic = static_cast<std::size_t>(bi) * Bk::MC;
         const std::size_t mc = std::min(Bk::MC, M - ic);
         // A row-major A is read in place; only its last, partial sliver is packed (zero-padded).
@@ -211,6 +213,14 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
               micro_kernel<T, false>(kc, Ap + ir * kc, 0, Bp + jr * kc, c, ldc, mr, nr, st);
           }
         }
+      };
+      // A parallel region is entered only when it will share work: for a small product,
+      // entering one costs as much as the product.
+      if (parallel && blocks > 1 && M * N * kc > kParallelThreshold) {
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t bi = 0; bi < blocks; ++bi) block(bi);
+      } else {
+        for (std::ptrdiff_t bi = 0; bi < blocks; ++bi) block(bi);
       }
     }
   }
@@ -234,8 +244,7 @@ void gemm_small_n(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
   const bool has_epilogue = ep.bias != nullptr || ep.act != Activation::identity;
   alignas(kAlignment) T bias[kOut] = {};
   if (ep.bias) std::memcpy(bias, ep.bias, N * sizeof(T));
-#pragma omp parallel for schedule(static) if (M * N * K > kParallelThreshold)
-  for (std::ptrdiff_t ii = 0; ii < static_cast<std::ptrdiff_t>(M); ++ii) {
+  auto row = [&](std::ptrdiff_t ii) {
     const std::size_t i = static_cast<std::size_t>(ii);
     const T* a = A + i * lda;
     T* c = C + i * ldc;
@@ -253,7 +262,62 @@ void gemm_small_n(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
       for (std::size_t j = 0; j < N; j += W)
         detail::activate(ep.act, Bt::load_aligned(out + j) + Bt::load_aligned(bias + j)).store_aligned(out + j);
     for (std::size_t j = 0; j < N; ++j) c[j] = out[j];
+  };
+  if (M * N * K > kParallelThreshold) {
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t ii = 0; ii < static_cast<std::ptrdiff_t>(M); ++ii) row(ii);
+  } else {
+    for (std::ptrdiff_t ii = 0; ii < static_cast<std::ptrdiff_t>(M); ++ii) row(ii);
   }
+}
+
+/// C = A·Bᵀ for a row-major A of at most kSmallM rows and a B stored N × K (a network's weights
+/// W applied to one point's coefficient rows, x Wᵀ). Each output is the dot product of a row of
+/// A with a row of B, both contiguous in k, so nothing is packed: packing would transpose all of
+/// B, which at this size costs more than the products. kCols rows of B at a time against every
+/// row of A keep about 24 independent FMA chains in registers.
+constexpr std::size_t kSmallM = 16;
+
+template <class T, std::size_t Rows>
+void gemm_small_m(std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B, std::size_t ldb, T* C,
+                  std::size_t ldc, bool accumulate, GemmEpilogue<T> ep) {
+  using Bt = Batch<T>;
+  constexpr std::size_t W = Bt::size, kCols = std::clamp<std::size_t>(24 / Rows, 1, 4);
+  const bool has_epilogue = ep.bias != nullptr || ep.act != Activation::identity;
+  const std::size_t k_vec = K / W * W;
+  for (std::size_t j0 = 0; j0 < N; j0 += kCols) {
+    const std::size_t cols = std::min(kCols, N - j0);
+    const T* b[kCols];
+    for (std::size_t c = 0; c < kCols; ++c) b[c] = B + (j0 + std::min(c, cols - 1)) * ldb;  // repeat the last
+    Bt acc[Rows][kCols];
+    for (std::size_t r = 0; r < Rows; ++r)
+      for (std::size_t c = 0; c < kCols; ++c) acc[r][c] = Bt(T(0));
+    for (std::size_t k = 0; k < k_vec; k += W) {
+      Bt bk[kCols];
+      for (std::size_t c = 0; c < kCols; ++c) bk[c] = Bt::load_unaligned(b[c] + k);
+      for (std::size_t r = 0; r < Rows; ++r) {
+        const Bt a = Bt::load_unaligned(A + r * lda + k);
+        for (std::size_t c = 0; c < kCols; ++c) acc[r][c] = xsimd::fma(a, bk[c], acc[r][c]);
+      }
+    }
+    for (std::size_t r = 0; r < Rows; ++r)
+      for (std::size_t c = 0; c < cols; ++c) {
+        T sum = xsimd::hadd(acc[r][c]);
+        for (std::size_t k = k_vec; k < K; ++k) sum += A[r * lda + k] * b[c][k];
+        T& out = C[r * ldc + j0 + c];
+        T v = accumulate ? out + sum : sum;
+        if (has_epilogue) v = detail::activate(ep.act, v + (ep.bias ? ep.bias[j0 + c] : T(0)));
+        out = v;
+      }
+  }
+}
+
+/// gemm_small_m<T, M> for a run-time M in 1 … kSmallM.
+template <class T, std::size_t... I>
+void small_m_dispatch(std::index_sequence<I...>, std::size_t M, std::size_t N, std::size_t K, const T* A,
+                      std::size_t lda, const T* B, std::size_t ldb, T* C, std::size_t ldc, bool accumulate,
+                      GemmEpilogue<T> ep) {
+  ((M == I + 1 ? gemm_small_m<T, I + 1>(N, K, A, lda, B, ldb, C, ldc, accumulate, ep) : void()), ...);
 }
 
 }  // namespace
@@ -282,6 +346,10 @@ void gemm(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t l
   }
   if (!trans_a && N <= kSmallN && N <= Bk::W) {
     gemm_small_n(M, N, K, A, lda, B, ldb, trans_b, C, ldc, accumulate, ep);
+    return;
+  }
+  if (!trans_a && trans_b && M <= kSmallM) {
+    small_m_dispatch<T>(std::make_index_sequence<kSmallM>{}, M, N, K, A, lda, B, ldb, C, ldc, accumulate, ep);
     return;
   }
   const std::size_t chunks = K / Bk::kSplitK;

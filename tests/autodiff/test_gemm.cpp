@@ -49,7 +49,7 @@ void check_shape(std::size_t M, std::size_t N, std::size_t K, bool ta, bool tb, 
 
 TEST_CASE("gemm matches a triple loop for every transpose and tile edge", "[gemm]") {
   std::mt19937_64 rng(11);
-  for (std::size_t M : {1ul, 5ul, 6ul, 7ul, 97ul, 200ul})
+  for (std::size_t M : {1ul, 5ul, 6ul, 7ul, 16ul, 17ul, 97ul, 200ul})
     for (std::size_t N : {1ul, 2ul, 8ul, 15ul, 16ul, 17ul, 33ul})
       for (std::size_t K : {1ul, 2ul, 3ul, 128ul, 300ul})
         for (int t = 0; t < 4; ++t) {
