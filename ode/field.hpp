@@ -4,8 +4,13 @@
 // a tape for training and differentiated to high order at single points: a field is made
 // from any generic callable, which is instantiated once per state type and kept behind a
 // type-erased handle. Built-in systems, expression fields and networks are all Fields.
+//
+// Batches of jets (autodiff/jet_batch.hpp) are one more state: a callable that has a member
+// `jets(batch)` evaluates them itself (a network: one GEMM per layer for every coefficient of
+// every point); for any other the field evaluates them point by point through Point<Jet>.
 #pragma once
 
+#include <concepts>
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "autodiff/jet_batch.hpp"
 #include "ode/state.hpp"
 
 namespace nimde::ode {
@@ -22,6 +28,10 @@ namespace nimde::ode {
 using FieldStates = std::tuple<Array<float>, Array<double>, Var<float>, Var<double>, Point<double>, Point<autodiff::Jet>>;
 
 namespace detail {
+template <class F>
+concept EvaluatesJetBatches = requires(const F& f, const autodiff::JetBatch& y) {
+  { f.jets(y) } -> std::same_as<autodiff::JetBatch>;
+};
 template <class Tuple> struct Evaluators;
 template <class... S>
 struct Evaluators<std::tuple<S...>> {
@@ -40,6 +50,7 @@ class Field {
       : name_(std::move(name)), names_(std::move(names)), separable_(separable) {
     auto shared = std::make_shared<F>(std::move(f));
     std::apply([&](auto&... fn) { ((fn = [shared](const auto& y) { return (*shared)(y); }), ...); }, fns_);
+    if constexpr (detail::EvaluatesJetBatches<F>) jets_ = [shared](const autodiff::JetBatch& y) { return shared->jets(y); };
   }
 
   /// f(y); y has dim() columns.
@@ -53,6 +64,9 @@ class Field {
     return fn(y);
   }
 
+  /// f on every jet of a batch of points (y.cols() == dim()).
+  autodiff::JetBatch operator()(const autodiff::JetBatch& y) const;
+
   const std::string& name() const { return name_; }
   std::size_t dim() const { return names_.size(); }
   const std::vector<std::string>& names() const { return names_; }
@@ -63,6 +77,7 @@ class Field {
   std::vector<std::string> names_;
   bool separable_ = false;
   typename detail::Evaluators<FieldStates>::type fns_;
+  std::function<autodiff::JetBatch(const autodiff::JetBatch&)> jets_;  ///< empty: point by point
 };
 
 /// A callable on states made from a formula on components, vector<C> → vector<C>: the
