@@ -6,6 +6,7 @@
 
 #include "autodiff/array.hpp"
 #include "autodiff/ops.hpp"
+#include "nn/mlp_jets.hpp"
 
 namespace nimde::nn {
 
@@ -216,6 +217,20 @@ Tensor<double> init_weight(std::size_t out, std::size_t in, Init init, Normal& n
   return W;
 }
 
+/// A network's callable for its Field: every state through `f`, batches of jets by GEMMs.
+template <class F>
+struct WithJets {
+  F f;
+  std::shared_ptr<const MlpParams> params;
+  template <class State>
+  State operator()(const State& y) const { return f(y); }
+  autodiff::JetBatch jets(const autodiff::JetBatch& y) const { return field_jets(*params, y); }
+};
+template <class F>
+WithJets<F> with_jets(F f, std::shared_ptr<const MlpParams> params) {
+  return {std::move(f), std::move(params)};
+}
+
 }  // namespace
 
 Init parse_init(std::string_view name) {
@@ -315,7 +330,7 @@ ode::Field MlpField::field(std::string name, std::vector<std::string> names) con
         return hamiltonian_field(y, p);
       }
     };
-    return ode::Field(std::move(name), std::move(names), f);
+    return ode::Field(std::move(name), std::move(names), with_jets(f, shared->params));
   }
   auto f = [shared](const auto& y) {
     using State = std::decay_t<decltype(y)>;
@@ -330,7 +345,7 @@ ode::Field MlpField::field(std::string name, std::vector<std::string> names) con
       return forward(y, p.weights, p.biases, p.activations);
     }
   };
-  return ode::Field(std::move(name), std::move(names), f);
+  return ode::Field(std::move(name), std::move(names), with_jets(f, shared->params));
 }
 
 Tensor<double> hamiltonian(const MlpParams& p, const Tensor<double>& y) {
