@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "autodiff/jet.hpp"
+#include "autodiff/jet_batch.hpp"
 #include "autodiff/parallel.hpp"
 
 namespace nimde::imde {
@@ -33,6 +33,8 @@ struct DifferentialPlan {
 
   RootedTrees trees{1};
   std::vector<bool> computed;
+  /// The box of no directions, whose jets are plain numbers: F(•) = f(y) is evaluated on it.
+  JetShape plain{std::vector<int>{}};
   std::vector<Evaluation> evaluations;
 };
 }  // namespace detail
@@ -129,22 +131,36 @@ std::unique_ptr<const Plan> make_plan(const RootedTrees& trees, const std::vecto
   return plan;
 }
 
-/// F(τ)(y) for the plan's trees at one point, into F (entry τ·d + k); `z` is scratch.
-void compute(const Plan& plan, const ode::Field& f, const double* y, std::size_t d, double* F,
-             ode::Point<Jet>& z) {
-  const ode::Point<double> fy = f(ode::Point<double>{std::vector<double>(y, y + d)});
-  std::copy(fy.x.begin(), fy.x.end(), F);
-  z.x.resize(d);
+/// Points evaluated together: one batch of jets per box and chunk. A constant, never a function
+/// of the thread count, so that every point's bits are the same for any number of threads. 64
+/// points of a 16-coefficient box in a 128-wide layer are 1 MB of coefficients.
+constexpr std::size_t kChunk = 64;
+
+/// F(τ) for the plan's trees at the m points of y (m × d, row-major), into F: tree τ's m × d
+/// values at F + τ·m·d (trees the plan does not compute are left alone). F(•) is f on the batch
+/// as jets of no direction (plain numbers, through the same path as the boxes); then each box
+/// is one evaluation on a batch of jets y + Σ_i ε_i F(u_i), whose coefficients ε^β, times β!,
+/// are the box's trees.
+void compute(const Plan& plan, const ode::Field& f, const double* y, std::size_t m, std::size_t d, double* F) {
+  const std::size_t block = m * d;
+  autodiff::JetBatch x(plan.plain, m, d);
+  std::copy(y, y + block, x.matrix().data());
+  const autodiff::JetBatch fy = f(x);
+  std::copy(fy.matrix().data(), fy.matrix().data() + block, F);
   for (const Plan::Evaluation& e : plan.evaluations) {
     const JetShape& s = *e.shape;
-    for (std::size_t k = 0; k < d; ++k) {  // y + Σ_i ε_i F(u_i)
-      z.x[k] = Jet(s, y[k]);
-      for (std::size_t i = 0; i < e.directions.size(); ++i)
-        z.x[k][s.unit(static_cast<int>(i))] = F[static_cast<std::size_t>(e.directions[i]) * d + k];
+    autodiff::JetBatch z(s, m, d);
+    double* coefficients = z.matrix().data();  // coefficient c of all points: rows c·m … c·m + m − 1
+    std::copy(y, y + block, coefficients);
+    for (std::size_t i = 0; i < e.directions.size(); ++i)
+      std::copy_n(F + static_cast<std::size_t>(e.directions[i]) * block, block,
+                  coefficients + static_cast<std::size_t>(s.unit(static_cast<int>(i))) * block);
+    const autodiff::JetBatch w = f(z);
+    for (const Plan::Evaluation::Harvest& h : e.harvest) {
+      const double* c = w.matrix().data() + static_cast<std::size_t>(h.index) * block;
+      double* out = F + static_cast<std::size_t>(h.tree) * block;
+      for (std::size_t j = 0; j < block; ++j) out[j] = h.factor * c[j];
     }
-    const ode::Point<Jet> w = f(z);
-    for (const Plan::Evaluation::Harvest& h : e.harvest)
-      for (std::size_t k = 0; k < d; ++k) F[static_cast<std::size_t>(h.tree) * d + k] = h.factor * w.x[k][h.index];
   }
 }
 
@@ -154,19 +170,27 @@ void check_dimension(const ode::Field& f, std::size_t d) {
                                 ", expected " + std::to_string(f.dim()));
 }
 
-/// Runs body(row, F, z) for every row, in parallel when there are several, with per-thread
-/// scratch; the first exception is rethrown on the calling thread.
+/// Runs body(first_row, rows, F) for every chunk of kChunk rows, in parallel when there are
+/// several, with per-thread scratch F of `buffer` numbers per row (zeroed for each chunk); the
+/// first exception is rethrown on the calling thread.
 template <class Body>
-void for_each_point(std::size_t rows, std::size_t buffer, Body body) {
+void for_each_chunk(std::size_t rows, std::size_t buffer, Body body) {
+  const auto chunks = static_cast<std::ptrdiff_t>((rows + kChunk - 1) / kChunk);
+  if (chunks == 1) {  // no parallel region for a single chunk: a rollout's point comes here
+    std::vector<double> F(buffer * rows, 0.0);
+    body(0, rows, F.data());
+    return;
+  }
   std::exception_ptr error;
-#pragma omp parallel if (rows > 1)
+#pragma omp parallel
   {
-    std::vector<double> F(buffer);
-    ode::Point<Jet> z;
+    std::vector<double> F(buffer * kChunk);
 #pragma omp for schedule(static)
-    for (std::size_t r = 0; r < rows; ++r) {
+    for (std::ptrdiff_t c = 0; c < chunks; ++c) {
+      const std::size_t r0 = static_cast<std::size_t>(c) * kChunk, m = std::min(kChunk, rows - r0);
       try {
-        body(r, F.data(), z);
+        std::fill(F.begin(), F.end(), 0.0);
+        body(r0, m, F.data());
       } catch (...) {
 #pragma omp critical(nimde_elementary_differentials)
         if (!error) error = std::current_exception();
@@ -174,6 +198,18 @@ void for_each_point(std::size_t rows, std::size_t buffer, Body body) {
     }
   }
   if (error) std::rethrow_exception(error);
+}
+
+/// Σ_τ w[τ] F(τ) at each of m points (F as in compute), smallest trees last (the terms come
+/// roughly in decreasing powers of h), into out (m × d).
+void weighted_sum(std::span<const double> w, const double* F, std::size_t trees, std::size_t m, std::size_t d,
+                  double* out) {
+  const std::size_t block = m * d;
+  std::fill(out, out + block, 0.0);
+  for (std::size_t t = std::min(trees, w.size()); t-- > 0;) {
+    if (w[t] == 0) continue;
+    for (std::size_t j = 0; j < block; ++j) out[j] += w[t] * F[t * block + j];
+  }
 }
 
 }  // namespace
@@ -199,12 +235,17 @@ bool ElementaryDifferentials::computes(int tree) const {
 
 int ElementaryDifferentials::jet_evaluations() const { return static_cast<int>(plan_->evaluations.size()); }
 
+std::vector<std::vector<int>> ElementaryDifferentials::boxes() const {
+  std::vector<std::vector<int>> out;
+  for (const Plan::Evaluation& e : plan_->evaluations) out.push_back(e.shape->box());
+  return out;
+}
+
 std::vector<std::vector<double>> ElementaryDifferentials::at(const ode::Field& f, std::span<const double> y) const {
   const std::size_t d = y.size(), n = static_cast<std::size_t>(plan_->trees.size());
   check_dimension(f, d);
   std::vector<double> F(n * d, 0.0);
-  ode::Point<Jet> z;
-  compute(*plan_, f, y.data(), d, F.data(), z);
+  compute(*plan_, f, y.data(), 1, d, F.data());
   std::vector<std::vector<double>> out(n);
   for (std::size_t t = 0; t < n; ++t) out[t].assign(F.begin() + static_cast<long>(t * d), F.begin() + static_cast<long>((t + 1) * d));
   return out;
@@ -214,34 +255,20 @@ std::vector<Tensor<double>> ElementaryDifferentials::operator()(const ode::Field
   const std::size_t rows = points.shape()[0], d = points.shape()[1], n = static_cast<std::size_t>(plan_->trees.size());
   check_dimension(f, d);
   std::vector<Tensor<double>> out(n, autodiff::zeros<double>(rows, d));
-  for_each_point(rows, n * d, [&](std::size_t r, double* F, ode::Point<Jet>& z) {
-    std::fill(F, F + n * d, 0.0);
-    compute(*plan_, f, &points(r, 0), d, F, z);
-    for (std::size_t t = 0; t < n; ++t)
-      for (std::size_t k = 0; k < d; ++k) out[t](r, k) = F[t * d + k];
+  for_each_chunk(rows, n * d, [&](std::size_t r0, std::size_t m, double* F) {
+    compute(*plan_, f, &points(r0, 0), m, d, F);
+    for (std::size_t t = 0; t < n; ++t) std::copy_n(F + t * m * d, m * d, &out[t](r0, 0));
   });
   return out;
 }
-
-namespace {
-/// Σ_τ w[τ] F(τ), smallest trees last (the terms come roughly in decreasing powers of h).
-void weighted_sum(std::span<const double> w, const double* F, std::size_t trees, std::size_t d, double* out) {
-  std::fill(out, out + d, 0.0);
-  for (std::size_t t = std::min(trees, w.size()); t-- > 0;) {
-    if (w[t] == 0) continue;
-    for (std::size_t k = 0; k < d; ++k) out[k] += w[t] * F[t * d + k];
-  }
-}
-}  // namespace
 
 std::vector<double> ElementaryDifferentials::combine(const ode::Field& f, std::span<const double> w,
                                                      std::span<const double> y) const {
   const std::size_t d = y.size(), n = static_cast<std::size_t>(plan_->trees.size());
   check_dimension(f, d);
   std::vector<double> F(n * d, 0.0), out(d);
-  ode::Point<Jet> z;
-  compute(*plan_, f, y.data(), d, F.data(), z);
-  weighted_sum(w, F.data(), n, d, out.data());
+  compute(*plan_, f, y.data(), 1, d, F.data());
+  weighted_sum(w, F.data(), n, 1, d, out.data());
   return out;
 }
 
@@ -250,10 +277,9 @@ Tensor<double> ElementaryDifferentials::combine(const ode::Field& f, std::span<c
   const std::size_t rows = points.shape()[0], d = points.shape()[1], n = static_cast<std::size_t>(plan_->trees.size());
   check_dimension(f, d);
   Tensor<double> out = autodiff::zeros<double>(rows, d);
-  for_each_point(rows, n * d, [&](std::size_t r, double* F, ode::Point<Jet>& z) {
-    std::fill(F, F + n * d, 0.0);
-    compute(*plan_, f, &points(r, 0), d, F, z);
-    weighted_sum(w, F, n, d, &out(r, 0));
+  for_each_chunk(rows, n * d, [&](std::size_t r0, std::size_t m, double* F) {
+    compute(*plan_, f, &points(r0, 0), m, d, F);
+    weighted_sum(w, F, n, m, d, &out(r0, 0));
   });
   return out;
 }

@@ -18,6 +18,12 @@
 //              box ([•]², [•••])          [[•][•]] [[•••]]
 //     round 3  box (•, [[•]], [[•]•], [[••]])   [[[•]]] [[[•]]•] [[[•]•]] [[[••]]]
 //     round 4  box ([[[•]]])              [[[[•]]]]
+//
+// Each evaluation is made on a batch of points at once (autodiff/jet_batch.hpp): the points are
+// taken in chunks of a fixed size, and f(y) and every box are one call of the field on the
+// chunk's jets. A network answers it with one GEMM per layer over every coefficient of every
+// point; other fields go point by point. A single point is a chunk of one. The chunks do not
+// depend on the thread count, so neither does any bit of the results.
 #pragma once
 
 #include <memory>
@@ -51,6 +57,8 @@ class ElementaryDifferentials {
   bool computes(int tree) const;
   /// Evaluations of f on jets per point (besides one plain evaluation for F(•) = f).
   int jet_evaluations() const;
+  /// The box α of each jet evaluation, in the order they run.
+  std::vector<std::vector<int>> boxes() const;
 
   /// F(τ)(y) at one point: entry [τ][k] is component k of F(τ).
   std::vector<std::vector<double>> at(const ode::Field& f, std::span<const double> y) const;

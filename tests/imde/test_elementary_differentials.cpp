@@ -77,6 +77,10 @@ TEST_CASE("all trees up to 5 nodes take one plain and five jet evaluations of th
   CHECK(imde::ElementaryDifferentials(1).jet_evaluations() == 0);
   CHECK(imde::ElementaryDifferentials(2).jet_evaluations() == 1);
   CHECK(imde::ElementaryDifferentials(5).jet_evaluations() == 5);
+  // The boxes of the page atop elementary_differentials.hpp: (•⁴), (•², [•], [••]), ([•]², [•••]),
+  // (•, [[•]], [[•]•], [[••]]), ([[[•]]]).
+  const std::vector<std::vector<int>> boxes{{4}, {2, 1, 1}, {2, 1}, {1, 1, 1, 1}, {1}};
+  CHECK(imde::ElementaryDifferentials(5).boxes() == boxes);
   const imde::ElementaryDifferentials up_to_9(9);
   for (int t = 0; t < up_to_9.trees().size(); ++t) CHECK(up_to_9.computes(t));
   CHECK_THROWS_AS(imde::ElementaryDifferentials(10), std::invalid_argument);
