@@ -142,17 +142,19 @@ void bm_tape_overhead(benchmark::State& state) {
 }
 
 // 12 independent FMA chains per thread, at the vector width the kernels use (xsimd's default
-// architecture: 8 floats with AVX2, 16 with AVX-512): the machine's real fp32 FMA throughput.
+// architecture: 8 floats or 4 doubles with AVX2, 16 or 8 with AVX-512): the machine's real FMA
+// throughput in fp32 and in fp64.
+template <class T>
 void bm_peak_fma(benchmark::State& state, int threads) {
-  using B = xsimd::batch<float>;
+  using B = xsimd::batch<T>;
   constexpr long kIters = 1 << 22;
   for (auto _ : state) {
-    float sink = 0;
+    T sink = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : sink)
     {
       B acc[12];
-      const B a(0.999999f), b(1e-7f);
-      for (int i = 0; i < 12; ++i) acc[i] = B(float(i + omp_get_thread_num()));
+      const B a(T(0.999999)), b(T(1e-7));
+      for (int i = 0; i < 12; ++i) acc[i] = B(T(i + omp_get_thread_num()));
       for (long k = 0; k < kIters; ++k)
         for (int i = 0; i < 12; ++i) acc[i] = xsimd::fma(acc[i], a, b);
       B s = acc[0];
@@ -193,7 +195,11 @@ const int kRegistered = [] {
         ->Unit(benchmark::kMillisecond);
   for (int t : {1, 2})
     benchmark::RegisterBenchmark(("peak/fma/f32/omp" + std::to_string(t)).c_str(),
-                                 [t](benchmark::State& s) { bm_peak_fma(s, t); })
+                                 [t](benchmark::State& s) { bm_peak_fma<float>(s, t); })
+        ->UseRealTime();
+  for (int t : {1, 2})
+    benchmark::RegisterBenchmark(("peak/fma/f64/omp" + std::to_string(t)).c_str(),
+                                 [t](benchmark::State& s) { bm_peak_fma<double>(s, t); })
         ->UseRealTime();
   return 0;
 }();
