@@ -55,13 +55,21 @@ void check_network(const ode::Field& f, const JetShape& s, std::size_t n) {
 
 const std::vector<int> kBoxes[] = {{4}, {1, 1, 1}, {2, 1, 1}};
 
+/// A network with nonzero biases (make_mlp starts them at 0), which enter coefficient 0 alone.
+std::shared_ptr<nn::MlpParams> network(std::size_t dim, Activation act, unsigned seed, nn::ModelKind kind) {
+  auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(dim, 16, 2, act, nn::Init::glorot_normal, seed, kind));
+  std::mt19937_64 rng(seed);
+  for (auto& b : params->biases)
+    for (double& v : b) v = std::uniform_real_distribution<double>(-0.5, 0.5)(rng);
+  return params;
+}
+
 }  // namespace
 
 TEST_CASE("a Neural ODE network on a batch of jets equals it on each point's jets", "[mlp][jet]") {
   for (Activation act : {Activation::identity, Activation::tanh, Activation::sigmoid, Activation::relu,
                          Activation::elu, Activation::softplus, Activation::sin}) {
-    auto params = std::make_shared<nn::MlpParams>(nn::make_mlp(2, 16, 2, act, nn::Init::glorot_normal, 4));
-    const ode::Field f = nn::MlpField(params).field("net", {"p", "q"});
+    const ode::Field f = nn::MlpField(network(2, act, 4, nn::ModelKind::node)).field("net", {"p", "q"});
     for (const auto& box : kBoxes) {
       const JetShape s(box);
       for (std::size_t n : {1, 5, 70}) {
@@ -74,9 +82,7 @@ TEST_CASE("a Neural ODE network on a batch of jets equals it on each point's jet
 
 TEST_CASE("a Hamiltonian network on a batch of jets equals it on each point's jets", "[mlp][hnn][jet]") {
   for (Activation act : {Activation::tanh, Activation::sigmoid, Activation::softplus, Activation::sin}) {
-    auto params = std::make_shared<nn::MlpParams>(
-        nn::make_mlp(4, 16, 2, act, nn::Init::glorot_normal, 6, nn::ModelKind::hnn));
-    const ode::Field f = nn::MlpField(params).field("hnn", {"p1", "p2", "q1", "q2"});
+    const ode::Field f = nn::MlpField(network(4, act, 6, nn::ModelKind::hnn)).field("hnn", {"p1", "p2", "q1", "q2"});
     for (const auto& box : kBoxes) {
       const JetShape s(box);
       for (std::size_t n : {1, 70}) {
