@@ -302,7 +302,7 @@ void gemm_small_m(std::size_t N, std::size_t K, const T* A, std::size_t lda, con
     }
     for (std::size_t r = 0; r < Rows; ++r)
       for (std::size_t c = 0; c < cols; ++c) {
-        T sum = xsimd::hadd(acc[r][c]);
+        T sum = k_vec ? xsimd::hadd(acc[r][c]) : T(0);  // a first layer's K = d < W needs no hadd
         for (std::size_t k = k_vec; k < K; ++k) sum += A[r * lda + k] * b[c][k];
         T& out = C[r * ldc + j0 + c];
         T v = accumulate ? out + sum : sum;
