@@ -305,11 +305,20 @@ void gemm_small_m(std::size_t N, std::size_t K, const T* A, std::size_t lda, con
         T sum = k_vec ? xsimd::hadd(acc[r][c]) : T(0);  // a first layer's K = d < W needs no hadd
         for (std::size_t k = k_vec; k < K; ++k) sum += A[r * lda + k] * b[c][k];
         T& out = C[r * ldc + j0 + c];
-        T v = accumulate ? out + sum : sum;
-        if (has_epilogue) v = detail::activate(ep.act, v + (ep.bias ? ep.bias[j0 + c] : T(0)));
-        out = v;
+        out = accumulate ? out + sum : sum;
       }
   }
+  // The epilogue on batches, as every other path applies it (xsimd's functions, not std's).
+  if (has_epilogue)
+    for (std::size_t r = 0; r < Rows; ++r) {
+      T* c = C + r * ldc;
+      auto f = [&](auto v, auto b) { return detail::activate(ep.act, v + b); };
+      auto g = [&](auto v) { return detail::activate(ep.act, v); };
+      if (ep.bias)
+        detail::map_range<false>(c, 0, N, f, c, ep.bias);
+      else
+        detail::map_range<false>(c, 0, N, g, c);
+    }
 }
 
 /// gemm_small_m<T, M> for a run-time M in 1 … kSmallM.
