@@ -72,6 +72,7 @@ void bm_train_step(benchmark::State& state, const std::string& system, const std
   state.counters["GFLOP/s"] = benchmark::Counter(field_flops(data.size(), d, kind) * steps * evaluations * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
   state.counters["points"] = double(data.size());
+  state.counters["tape_MB"] = double(objective->memory_bytes()) / 1e6;
 }
 
 /// Forward and backward through S unrolled euler steps of the paper's pendulum network, taped
