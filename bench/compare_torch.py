@@ -867,14 +867,19 @@ def render_slopes(args, medians, quantity, what):
     return lines
 
 
-def render_scaling(args, argv, peaks, medians, skipped, info, started, load):
+def render_scaling(args, argv, peaks, medians, skipped, info, started, load, load_end):
     blas = info.get("blas", "?")
+    cores = os.cpu_count() or 1
+    busy_note = (f" The machine was shared (load average above half its {cores} cores): the times on more than "
+                 "one thread, the measured peak and so the % of peak are unreliable; the 1-thread slopes are the "
+                 "figures to read." if max(load, load_end) > cores / 2 else "")
     peaks_text = ", ".join(f"{fmt(peaks[t])} GFLOP/s on {t} thread{'s' if t > 1 else ''}" for t in args.threads)
     split_note = (" PyTorch at t threads is timed with its threads and OpenBLAS's split every way within t "
                   "(torch threads + BLAS threads), the best reported." if "OpenBLAS" in blas else "")
     lines = [
-        f"Measured {started:%Y-%m-%d %H:%M} UTC on {cpu_model()} (load average {load:.2f} at the start), "
-        f"PyTorch {info.get('torch', '?')} eager on the CPU with {blas}. One Adam iteration of pendulum euler f32, "
+        f"Measured {started:%Y-%m-%d %H:%M} UTC on {cpu_model()} (load average {load:.2f} at the start, "
+        f"{load_end:.2f} at the end), "
+        f"PyTorch {info.get('torch', '?')} eager on the CPU with {blas}.{busy_note} One Adam iteration of pendulum euler f32, "
         f"the field {DIM} → w → w → {DIM} tanh, N points, S unrolled steps; every figure is one process of its own "
         f"per case, thread count, engine and repetition (medians of {args.reps}): nimde-bench's "
         f"`scaling/N<N>/W<w>/S<S>/<taped|recompute>/omp<t>` (registered through NIMDE_BENCH_SCALING, "
@@ -1000,7 +1005,7 @@ def scaling_main(args, argv):
     started = datetime.datetime.now(datetime.timezone.utc)
     load = os.getloadavg()[0]
     peaks, medians, skipped, info = measure_scaling(args, bench)
-    body = render_scaling(args, argv, peaks, medians, skipped, info, started, load)
+    body = render_scaling(args, argv, peaks, medians, skipped, info, started, load, os.getloadavg()[0])
     print(body)
     write_section(args.out, body, MARKERS["scaling"])
     note(f"written to {args.out}")
