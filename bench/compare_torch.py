@@ -56,7 +56,7 @@ Run from the repository root after building:
 
     python3 bench/compare_torch.py --threads 1,2 --reps 5
     python3 bench/compare_torch.py --memory --memory-cases 100000:2,100000:8,100000:64
-    python3 bench/compare_torch.py --scaling          # about 15 minutes on 2 cores
+    python3 bench/compare_torch.py --scaling          # 18 minutes on the 2 cores, shared
     python3 bench/compare_torch.py --scaling --quick  # well under a minute
 
 PyTorch comes from Debian's python3-torch (/usr/bin/python3); started with another python3
@@ -235,8 +235,10 @@ def parse_args(argv):
                    help=f"with --scaling: skip a process estimated to hold more (default {SCALING_MEMORY_LIMIT_GB:g})")
     args = p.parse_args(argv)
     scaling_given = args.scaling is not None
-    if args.quick and not scaling_given:
-        fail("--quick goes with --scaling")
+    for given, option in ((args.quick, "--quick"), (args.plot != SCALING_PLOT, "--plot"),
+                          (args.memory_limit != SCALING_MEMORY_LIMIT_GB, "--memory-limit")):
+        if given and not scaling_given:
+            fail(f"{option} goes with --scaling")
     if scaling_given and (args.memory or args.model != "node" or args.cases is not None or args.dtype != "f32"):
         fail("--scaling times pendulum euler f32 Neural ODE cases of its own (drop --memory, --model, --cases, --dtype)")
     if not args.memory_limit > 0:
@@ -906,7 +908,7 @@ def render_scaling(args, argv, peaks, medians, skipped, info, started, load, loa
             for engine in ENGINES:
                 m = medians.get((case, t, engine))
                 if m is None:
-                    cells += [f"skipped (~{skipped[(case, engine)]:.0f} GB)", "", "", ""]
+                    cells += [f"skipped (~{skipped[(case, engine)]:.3g} GB)", "", "", ""]
                     continue
                 gflops = flops / (m["ms"] * 1e-3) * 1e-9
                 mb = fmt(m["mb"]) if m["mb"] > 0 else f"≤ {fmt(-m['mb'])}"
@@ -917,7 +919,7 @@ def render_scaling(args, argv, peaks, medians, skipped, info, started, load, loa
     if skipped:
         lines.append("Skipped (the estimate of what the process would hold, "
                      f"{KEPT_ROWS} f32 rows of width w per point and kept step, exceeds {args.memory_limit:g} GB): "
-                     + "; ".join(f"{ENGINE_LABELS[e]} at N={c[0]:,} width={c[1]} S={c[2]} (~{gb:.0f} GB)"
+                     + "; ".join(f"{ENGINE_LABELS[e]} at N={c[0]:,} width={c[1]} S={c[2]} (~{gb:.3g} GB)"
                                  for (c, e), gb in skipped.items()) + ".")
         lines.append("")
     lines.append("Fitted log–log slopes (1 = linear; t = threads):")
