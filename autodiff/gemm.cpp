@@ -14,11 +14,11 @@
 // (MC·KC) in L2, the B panel in L2/L3. Packing also absorbs transposes, so one kernel serves
 // all four op(A)·op(B) combinations. Edge tiles are computed in full on zero-padded slivers.
 //
-// Three shortcuts: a row-major A is read in place (its rows are already contiguous in k; only
-// a last partial sliver is packed), an output of at most four columns (the network's last
-// layer) is computed as dot products (gemm_small_n), and so is an output of at most 16 rows
-// against a transposed B (a layer on one point's jets, gemm_small_m), which would otherwise
-// spend its time packing B.
+// Three shortcuts: A is read in place, row-major or transposed (MR values a step apart either
+// way; only a last partial sliver is packed); an output of at most four columns (the network's
+// last layer) is computed as dot products (gemm_small_n); and so is an output of at most 16
+// rows against a transposed B (a layer on one point's jets, gemm_small_m), which would
+// otherwise spend its time packing B.
 //
 // Every output tile is computed by one thread with the same order of k, so results do not
 // depend on the thread count. When K is long and M·N small (the weight gradient Xᵀ·dY over
@@ -125,10 +125,15 @@ struct TileStore {
   Activation act;
 };
 
-/// The MR × NR register tile: acc += Σ_k a[k]·b[k]ᵀ, then stored through `st`. The A sliver is
-/// packed (a[k·MR + r]) or, InPlace, read from MR full rows of A (a[r·lda + k]): a row-major A
-/// needs no packing, as its rows are already contiguous in k.
-template <class T, bool InPlace>
+/// Where a micro-kernel reads its A sliver: packed (a[k·MR + r]), or in place from MR rows of a
+/// row-major A (a[r·lda + k]) or from MR columns of a transposed one (a[k·lda + r]).
+enum class ASliver { packed, rows, columns };
+
+/// The MR × NR register tile: acc += Σ_k a[k]·b[k]ᵀ, then stored through `st`. A is read as
+/// `Layout` says, B from a packed sliver (b[k·NR + c]). Reading A in place saves a pass over
+/// it: the weight gradient dzᵀ·x no longer copies its 10,000-row dz first. (Reading B in place
+/// as well was slower: its slivers, 2 cache lines a step apart, then no longer fit in L1.)
+template <class T, ASliver Layout>
 void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const T* __restrict b, T* C,
                   std::size_t ldc, std::size_t mr, std::size_t nr, const TileStore<T>& st) {
   using B = Batch<T>;
@@ -136,7 +141,8 @@ void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const 
   B c0[MR], c1[MR];
 #pragma GCC unroll 6
   for (std::size_t r = 0; r < MR; ++r) c0[r] = c1[r] = B(T(0));
-  const std::size_t row_step = InPlace ? lda : 1, k_step = InPlace ? 1 : MR;
+  const std::size_t row_step = Layout == ASliver::rows ? lda : 1;
+  const std::size_t k_step = Layout == ASliver::packed ? MR : Layout == ASliver::rows ? 1 : lda;
   for (std::size_t k = 0; k < kc; ++k) {
     const B b0 = B::load_aligned(b + k * NR);
     const B b1 = B::load_aligned(b + k * NR + W);
@@ -197,20 +203,23 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
       auto block = [&](std::ptrdiff_t bi) {
         const std::size_t ic = static_cast<std::size_t>(bi) * Bk::MC;
         const std::size_t mc = std::min(Bk::MC, M - ic);
-        // A row-major A is read in place; only its last, partial sliver is packed (zero-padded).
+        // A is read in place, rows or columns; only its last, partial sliver is packed (zero-padded).
         T* Ap = detail::scratch<T>(((Bk::MC + Bk::MR - 1) / Bk::MR) * Bk::MR * Bk::KC, detail::Scratch::gemm_a);
-        const std::size_t full_rows = ta ? 0 : mc / Bk::MR * Bk::MR;
+        const std::size_t full_rows = mc / Bk::MR * Bk::MR;
         if (full_rows < mc) pack_a(A, lda, ta, ic + full_rows, mc - full_rows, pc, kc, Ap + full_rows * kc);
         for (std::size_t jr = 0; jr < nc; jr += Bk::NR) {
           TileStore<T> st = base;
           st.bias = ep.bias ? ep.bias + jc + jr : nullptr;
+          const T* b = Bp + jr * kc;
           for (std::size_t ir = 0; ir < mc; ir += Bk::MR) {
             T* c = C + (ic + ir) * ldc + jc + jr;
             const std::size_t mr = std::min(Bk::MR, mc - ir), nr = std::min(Bk::NR, nc - jr);
-            if (ir < full_rows)
-              micro_kernel<T, true>(kc, A + (ic + ir) * lda + pc, lda, Bp + jr * kc, c, ldc, mr, nr, st);
+            if (ir >= full_rows)
+              micro_kernel<T, ASliver::packed>(kc, Ap + ir * kc, 0, b, c, ldc, mr, nr, st);
+            else if (ta)
+              micro_kernel<T, ASliver::columns>(kc, A + pc * lda + ic + ir, lda, b, c, ldc, mr, nr, st);
             else
-              micro_kernel<T, false>(kc, Ap + ir * kc, 0, Bp + jr * kc, c, ldc, mr, nr, st);
+              micro_kernel<T, ASliver::rows>(kc, A + (ic + ir) * lda + pc, lda, b, c, ldc, mr, nr, st);
           }
         }
       };

@@ -311,17 +311,22 @@ void linear_backward(Tape<T>& tape, Node<T>& n) {
   const bool bias_grad = tape.input(n, 2).requires_grad;
   bool bias_done = false;
   if (act != Activation::identity) {
-    // dz = act'(y) ⊙ dy, with the bias gradient Σ_rows dz taken in the same pass.
-    n.aux.resize(n.value.shape());
+    // dz = act'(y) ⊙ dy, with the bias gradient Σ_rows dz taken in the same pass. It overwrites
+    // dy, which nothing reads after this rule, unless the node's gradient is to be kept.
+    T* out_dz = n.grad.data();
+    if (n.keeps_grad()) {
+      n.aux.resize(n.value.shape());
+      out_dz = n.aux.data();
+    }
     auto rule = [act](auto y, auto g) { return detail::activation_grad(act, y, g); };
     if (bias_grad) {
       Tensor<T>& db = tape.input_grad(n, 2, fresh);
-      detail::map_and_column_sums(n.aux.data(), batch, out, db.data(), !fresh, rule, n.value.data(), n.grad.data());
+      detail::map_and_column_sums(out_dz, batch, out, db.data(), !fresh, rule, n.value.data(), n.grad.data());
       bias_done = true;
     } else {
-      map(n.aux.data(), n.aux.size(), rule, n.value.data(), n.grad.data());
+      map(out_dz, n.value.size(), rule, n.value.data(), n.grad.data());
     }
-    dz = n.aux.data();
+    dz = out_dz;
   }
   if (x.requires_grad) {
     Tensor<T>& dx = tape.input_grad(n, 0, fresh);

@@ -17,6 +17,9 @@ const Tensor<T>& Var<T>::grad() const {
   const Node<T>& n = node();
   if (!n.requires_grad) throw std::logic_error(std::string("grad: the ") + n.op + " node of shape " +
                                                shape_string(n.value) + " does not require a gradient");
+  if (!n.keeps_grad())
+    throw std::logic_error(std::string("grad: the ") + n.op + " node of shape " + shape_string(n.value) +
+                           " is an intermediate result, whose gradient backward does not keep; use Tape::grad");
   if (n.grad.size() != n.value.size())
     throw std::logic_error(std::string("grad: no backward pass has reached the ") + n.op + " node of shape " +
                            shape_string(n.value));
@@ -60,6 +63,7 @@ Var<T> Tape<T>::record(const char* op, std::size_t rows, std::size_t cols, std::
   n.requires_grad = grad_enabled_ && any_grad;
   n.grad_fresh = true;
   n.grad_preset = false;
+  n.retain_grad = false;
   for (const Var<T>& v : inputs) inputs_[inputs_size_++] = v.index_;
   return Var<T>(this, static_cast<std::uint32_t>(size_++), epoch_);
 }
@@ -85,11 +89,33 @@ Tensor<T>& Tape<T>::input_grad(const Node<T>& n, std::uint32_t i, bool& fresh) {
   Node<T>& in = input(n, i);
   fresh = in.grad_fresh;
   if (fresh) {
-    if (in.grad.shape()[0] != in.value.shape()[0] || in.grad.shape()[1] != in.value.shape()[1])
-      in.grad.resize(in.value.shape());
+    take_buffer(in.grad, in.value.shape());
     in.grad_fresh = false;
   }
   return in.grad;
+}
+
+// Last in, first out by size: a recording that repeats asks for the same sizes in the same
+// order every time, so after the first backward every request finds its buffer.
+template <class T>
+void Tape<T>::take_buffer(Tensor<T>& grad, const typename Tensor<T>::shape_type& shape) {
+  const std::size_t size = shape[0] * shape[1];
+  if (grad.size() != size)
+    for (std::size_t k = spare_grads_.size(); k-- > 0;)
+      if (spare_grads_[k].size() == size) {
+        std::swap(grad, spare_grads_[k]);
+        spare_grads_[k] = std::move(spare_grads_.back());
+        spare_grads_.pop_back();
+        break;
+      }
+  if (grad.shape() != shape) grad.resize(shape);  // no allocation when only the shape differs
+}
+
+template <class T>
+void Tape<T>::release_buffer(Tensor<T>& grad) {
+  if (grad.size() == 0) return;
+  spare_grads_.push_back(std::move(grad));
+  grad = Tensor<T>();
 }
 
 template <class T>
@@ -100,7 +126,7 @@ void Tape<T>::backward(const Var<T>& output) {
     throw std::invalid_argument("backward: the output (" + std::string(n.op) + ") has shape " + shape_string(n.value) +
                                 "; a non-scalar output needs a seed of the same shape");
   Tensor<T>& g = nodes_[output.index_].grad;
-  g.resize({1, 1});
+  take_buffer(g, {1, 1});
   g(0, 0) = T(1);
   sweep(output.index_);
 }
@@ -113,7 +139,7 @@ void Tape<T>::backward(const Var<T>& output, const Tensor<T>& seed) {
     throw std::invalid_argument("backward: seed of shape " + shape_string(seed) + " for an output (" +
                                 std::string(n.op) + ") of shape " + shape_string(n.value));
   Tensor<T>& g = nodes_[output.index_].grad;
-  g.resize(seed.shape());
+  take_buffer(g, seed.shape());
   std::copy(seed.begin(), seed.end(), g.begin());
   sweep(output.index_);
 }
@@ -141,14 +167,17 @@ void Tape<T>::sweep(std::uint32_t output) {
   nodes_[output].grad_fresh = false;
   for (std::size_t i = output + 1; i-- > 0;) {
     Node<T>& n = nodes_[i];
-    if (n.requires_grad && !n.grad_fresh && n.backward) n.backward(*this, n);
+    if (n.requires_grad && !n.grad_fresh && n.backward) {
+      n.backward(*this, n);
+      if (!n.retain_grad) release_buffer(n.grad);
+    }
   }
-  // Nodes the sweep never reached (or recorded after the output) have zero gradient.
+  // Kept gradients the sweep never reached (or recorded after the output) are zero.
   for (std::size_t i = 0; i < size_; ++i) {
     Node<T>& n = nodes_[i];
     n.grad_preset = false;  // a start applies to one backward
-    if (n.requires_grad && n.grad_fresh) {
-      n.grad.resize(n.value.shape());
+    if (n.requires_grad && n.grad_fresh && n.keeps_grad()) {
+      take_buffer(n.grad, n.value.shape());
       n.grad.fill(T(0));
     }
   }
@@ -158,6 +187,7 @@ template <class T>
 std::size_t Tape<T>::bytes() const {
   std::size_t elements = 0;
   for (const Node<T>& n : nodes_) elements += n.value.size() + n.grad.size() + n.aux.size();
+  for (const Tensor<T>& g : spare_grads_) elements += g.size();
   return elements * sizeof(T);
 }
 
@@ -192,6 +222,7 @@ std::vector<Var<T>> Tape<T>::grad(const Var<T>& output, std::span<const Var<T>> 
                                 ") does not depend on any leaf that requires a gradient");
   if (create_graph) return grad_graph(output, inputs, seed);
 
+  for (const Var<T>& in : inputs) nodes_[in.index_].retain_grad = true;
   backward(output, nodes_[seed.index_].value);
   std::vector<Var<T>> result;
   for (const Var<T>& in : inputs) {

@@ -56,6 +56,11 @@ struct Node {
   bool requires_grad = false;
   bool grad_fresh = true;    ///< no gradient has reached this node yet in this backward pass
   bool grad_preset = false;  ///< a leaf whose backward starts from the gradient it holds (start_grad)
+  bool retain_grad = false;  ///< an intermediate whose gradient outlives its backward (Tape::grad)
+  bool is_leaf() const { return backward == nullptr; }
+  /// Whether backward keeps this node's gradient after its rule has run (else its buffer may
+  /// be overwritten by the rule, then returned to the pool).
+  bool keeps_grad() const { return is_leaf() || retain_grad; }
 };
 
 /// A handle to a node: cheap to copy, valid until its tape is cleared.
@@ -64,7 +69,7 @@ class Var {
  public:
   Var() = default;
   const Tensor<T>& value() const;   ///< the node's value
-  const Tensor<T>& grad() const;    ///< its gradient after Tape::backward (zeros if unreached)
+  const Tensor<T>& grad() const;    ///< a leaf's gradient after Tape::backward (zeros if unreached)
   std::size_t rows() const { return value().shape()[0]; }
   std::size_t cols() const { return value().shape()[1]; }
   bool requires_grad() const;
@@ -120,7 +125,8 @@ class Tape {
   /// Forget every node; buffers are kept for the next recording. Vars made before become invalid.
   void clear();
   std::size_t size() const { return size_; }
-  /// Bytes of the buffers the tape holds (values, gradients, scratch of every node ever recorded).
+  /// Bytes of the buffers the tape holds (values, gradients, scratch of every node ever recorded,
+  /// and the pool of gradient buffers).
   std::size_t bytes() const;
   /// True outside a NoGrad scope.
   bool grad_enabled() const { return grad_enabled_; }
@@ -151,12 +157,16 @@ class Tape {
   friend class GradGraph<T>;
   template <class> friend class NoGrad;
   void sweep(std::uint32_t output);
+  /// Makes `grad` a buffer of `shape`, from the pool when one of that size is free.
+  void take_buffer(Tensor<T>& grad, const typename Tensor<T>::shape_type& shape);
+  void release_buffer(Tensor<T>& grad);
   std::vector<Var<T>> grad_graph(const Var<T>& output, std::span<const Var<T>> inputs, const Var<T>& seed);
   Var<T> var(std::uint32_t i) { return Var<T>(this, i, epoch_); }
   [[noreturn]] void fail_check(const Var<T>& v, const char* op) const;
 
   std::vector<Node<T>> nodes_;
   std::vector<std::uint32_t> inputs_;
+  std::vector<Tensor<T>> spare_grads_;        ///< gradient buffers of intermediates, free for reuse
   std::vector<Var<T>> graph_grads_;           ///< grad with create_graph: ȳ of each node from lo up
   std::vector<std::uint8_t> graph_wanted_;    ///< ... and whether it depends on a requested input
   std::size_t size_ = 0, inputs_size_ = 0;

@@ -38,10 +38,26 @@ grow with the data (the program, its libraries, PyTorch's import, the test set).
 --memory-cases N:S (N > BASELINE_POINTS); the table goes between
 <!-- compare_torch_memory:begin --> and <!-- compare_torch_memory:end -->.
 
+With --scaling [N:W:S,...] the script measures how one Adam iteration of pendulum euler f32 on
+the network 2 -> W -> W -> 2 tanh scales with the points N, the width W and the unrolled steps S:
+for every case, thread count and repetition, three processes of their own, PyTorch (this
+script's hidden sub-command, timed as above with the thread splits) and nimde-bench's
+scaling/N<N>/W<W>/S<S>/<taped|recompute>/omp<t> (registered through NIMDE_BENCH_SCALING), each
+giving its time per iteration and its peak resident set size (ru_maxrss from wait4, as with
+--memory; this parent never imports torch or matplotlib before the children have run). The
+table has time, GFLOP/s, % of peak/fma/f32/omp<t> and peak MB of the three, then the log-log
+slopes fitted along every axis that has two or more sizes; a case a process would need more than
+--memory-limit GB for (a rough estimate) is skipped and named. It goes between
+<!-- compare_torch_scaling:begin --> and <!-- compare_torch_scaling:end -->, and --plot
+(bench/scaling.png) gets time and memory against N and S, log-log. --quick is the smoke
+version (three small cases, one thread, one repetition).
+
 Run from the repository root after building:
 
     python3 bench/compare_torch.py --threads 1,2 --reps 5
     python3 bench/compare_torch.py --memory --memory-cases 100000:2,100000:8,100000:64
+    python3 bench/compare_torch.py --scaling          # 18 minutes on the 2 cores, shared
+    python3 bench/compare_torch.py --scaling --quick  # well under a minute
 
 PyTorch comes from Debian's python3-torch (/usr/bin/python3); started with another python3
 that lacks torch, the script re-runs itself with /usr/bin/python3.
@@ -51,6 +67,7 @@ import argparse
 import datetime
 import importlib.util
 import json
+import math
 import os
 import platform
 import resource
@@ -74,7 +91,9 @@ MARKERS = {"node": ("<!-- compare_torch:begin -->", "<!-- compare_torch:end -->"
            "hnn": ("<!-- compare_torch_hnn:begin -->", "<!-- compare_torch_hnn:end -->",
                    "## Hamiltonian networks side by side with PyTorch"),
            "memory": ("<!-- compare_torch_memory:begin -->", "<!-- compare_torch_memory:end -->",
-                      "## Peak memory side by side with PyTorch")}
+                      "## Peak memory side by side with PyTorch"),
+           "scaling": ("<!-- compare_torch_scaling:begin -->", "<!-- compare_torch_scaling:end -->",
+                       "## Scaling with points, width and steps, side by side with PyTorch")}
 
 # The benchmark's setup (bench/bench_nn.cpp, ode/systems.cpp: pendulum).
 POINTS = 10000
@@ -179,8 +198,10 @@ def parse_args(argv):
     p = Parser(description="Time one training iteration in PyTorch and in nimde-bench, side by side.")
     p.add_argument("--bench", default=os.path.join(REPO_ROOT, "build", "bin", "nimde-bench"),
                    help="the benchmark program (default: build/bin/nimde-bench)")
-    p.add_argument("--threads", type=parse_threads, default=[1, 2], help="thread counts, e.g. 1,2")
-    p.add_argument("--reps", type=positive_int, default=5, help="repetitions (medians)")
+    p.add_argument("--threads", type=parse_threads, default=None,
+                   help="thread counts, e.g. 1,2 (default 1,2; with --scaling --quick 1)")
+    p.add_argument("--reps", type=positive_int, default=None,
+                   help=f"repetitions (medians; default 5, with --scaling {SCALING_REPS}, with --quick 1)")
     p.add_argument("--iters", type=positive_int, default=20,
                    help="timed PyTorch iterations per repetition, after warm-up")
     p.add_argument("--out", default=os.path.join(REPO_ROOT, "bench", "RESULTS.md"),
@@ -191,8 +212,9 @@ def parse_args(argv):
                    help="<method>:<steps> list (default: euler:2,midpoint:1,rk4:1; with --model hnn "
                         "euler:1,implicit-midpoint:1)")
     p.add_argument("--dtype", choices=["f32", "f64"], default="f32", help="floating-point type")
-    p.add_argument("--min-time", type=positive_float, default=BENCH_MIN_TIME,
-                   help=f"nimde-bench's --benchmark_min_time per timing, seconds (default {BENCH_MIN_TIME})")
+    p.add_argument("--min-time", type=positive_float, default=None,
+                   help=f"nimde-bench's --benchmark_min_time per timing, seconds (default {BENCH_MIN_TIME}; with "
+                        f"--scaling {SCALING_MIN_TIME}, with --quick {SCALING_QUICK_MIN_TIME}, PyTorch's too)")
     p.add_argument("--verbose", action="store_true", help="print PyTorch's first and last loss of every timing")
     p.add_argument("--memory", action="store_true",
                    help="measure the peak resident memory of whole processes instead of time")
@@ -201,7 +223,34 @@ def parse_args(argv):
                         "(default 100000:2,100000:8,100000:64)")
     p.add_argument("--nimde", default=os.path.join(REPO_ROOT, "build", "bin", "nimde"),
                    help="with --memory: the command-line program (default: build/bin/nimde)")
+    p.add_argument("--scaling", nargs="?", type=parse_scaling_cases, const=SCALING_DEFAULT,
+                   default=None, metavar="N:W:S,...",
+                   help="time and peak memory of one iteration (pendulum euler f32, 2 -> W -> W -> 2) at "
+                        f"<points>:<width>:<steps> cases, each in its own process (default {SCALING_CASES})")
+    p.add_argument("--quick", action="store_true",
+                   help=f"with --scaling: the smoke run {SCALING_QUICK_CASES} on 1 thread, 1 repetition, "
+                        f"min time {SCALING_QUICK_MIN_TIME} s (each unless given)")
+    p.add_argument("--plot", default=SCALING_PLOT, help="with --scaling: the PNG (default bench/scaling.png)")
+    p.add_argument("--memory-limit", type=float, default=SCALING_MEMORY_LIMIT_GB, metavar="GB",
+                   help=f"with --scaling: skip a process estimated to hold more (default {SCALING_MEMORY_LIMIT_GB:g})")
     args = p.parse_args(argv)
+    scaling_given = args.scaling is not None
+    for given, option in ((args.quick, "--quick"), (args.plot != SCALING_PLOT, "--plot"),
+                          (args.memory_limit != SCALING_MEMORY_LIMIT_GB, "--memory-limit")):
+        if given and not scaling_given:
+            fail(f"{option} goes with --scaling")
+    if scaling_given and (args.memory or args.model != "node" or args.cases is not None or args.dtype != "f32"):
+        fail("--scaling times pendulum euler f32 Neural ODE cases of its own (drop --memory, --model, --cases, --dtype)")
+    if not args.memory_limit > 0:
+        fail(f"--memory-limit must be a positive number of GB, got '{args.memory_limit:g}'")
+    if args.scaling is SCALING_DEFAULT:  # --scaling without cases
+        args.scaling = parse_scaling_cases(SCALING_QUICK_CASES if args.quick else SCALING_CASES)
+    if args.threads is None:
+        args.threads = [1] if args.quick else [1, 2]
+    if args.reps is None:
+        args.reps = 1 if args.quick else SCALING_REPS if scaling_given else 5
+    if args.min_time is None:
+        args.min_time = SCALING_QUICK_MIN_TIME if args.quick else SCALING_MIN_TIME if scaling_given else BENCH_MIN_TIME
     if args.memory and args.model != "node":
         fail("--memory measures Neural ODE training only (drop --model hnn)")
     stages = HNN_STAGES if args.model == "hnn" else STAGES
@@ -225,7 +274,20 @@ def require_torch_interpreter():
             and os.environ.get(REEXEC_GUARD) != "1"):
         note(f"compare_torch: no torch in {sys.executable}; re-running with {SYSTEM_PYTHON}")
         os.environ[REEXEC_GUARD] = "1"
-        os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, SCRIPT] + sys.argv[1:])
+        # fork, then exec in the child, rather than exec here: an exec keeps this process's peak
+        # resident set (compiling this file, this interpreter's imports) as the new program's
+        # ru_maxrss, and so as the floor under every child --memory and --scaling measure; a
+        # forked child starts from this process's current set, which is smaller.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, SCRIPT] + sys.argv[1:])
+            finally:
+                os._exit(127)
+        _, status = os.waitpid(pid, 0)
+        sys.exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
     print(NO_TORCH)
     sys.exit(0)
 
@@ -286,11 +348,11 @@ def make_data(seed=1, points=POINTS):
     return x, y
 
 
-def make_model(dtype, outputs=DIM):
+def make_model(dtype, outputs=DIM, width=WIDTH):
     torch.manual_seed(0)
     nn = torch.nn
-    model = nn.Sequential(nn.Linear(DIM, WIDTH), nn.Tanh(), nn.Linear(WIDTH, WIDTH), nn.Tanh(),
-                          nn.Linear(WIDTH, outputs)).to(dtype)
+    model = nn.Sequential(nn.Linear(DIM, width), nn.Tanh(), nn.Linear(width, width), nn.Tanh(),
+                          nn.Linear(width, outputs)).to(dtype)
     with torch.no_grad():
         for layer in model:
             if isinstance(layer, nn.Linear):
@@ -363,10 +425,10 @@ def torch_dtype(name):
     return torch.float32 if name == "f32" else torch.float64
 
 
-def make_iteration(model_kind, method, steps, dtype, data):
+def make_iteration(model_kind, method, steps, dtype, data, width=WIDTH):
     """One training iteration of a fresh model on data: zero_grad, S steps, mse, backward, Adam."""
     x, y = (t.to(torch_dtype(dtype)) for t in data)
-    model = make_model(torch_dtype(dtype), 1 if model_kind == "hnn" else DIM)
+    model = make_model(torch_dtype(dtype), 1 if model_kind == "hnn" else DIM, width)
     field = hamiltonian_field(model) if model_kind == "hnn" else model
     opt = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     h = T_FINAL / steps
@@ -384,23 +446,35 @@ def make_iteration(model_kind, method, steps, dtype, data):
     return iteration
 
 
-def time_torch(model_kind, method, steps, dtype, threads, iters, data, verbose, blas=None, blas_threads=None):
-    """ms per iteration of one (case, threads) in PyTorch: a fresh model, warm-up, then iters timed."""
+def time_torch(model_kind, method, steps, dtype, threads, iters, data, verbose, blas=None, blas_threads=None,
+               width=WIDTH, min_time=None):
+    """ms per iteration of one (case, threads) in PyTorch: a fresh model, warm-up, then iters timed.
+
+    With min_time (seconds) the count adapts to the case's size: the warm-up is the first
+    iteration alone when that took min_time or more, and the timing stops once min_time has
+    passed (after at least one iteration, at most iters)."""
     torch.set_num_threads(threads)
     if blas is not None:
         blas.set_threads(blas_threads)
-    iteration = make_iteration(model_kind, method, steps, dtype, data)
+    iteration = make_iteration(model_kind, method, steps, dtype, data, width)
+    start = time.perf_counter()
     first = iteration().item()
-    for _ in range(WARMUP_ITERS - 1):
+    long_first = min_time is not None and time.perf_counter() - start >= float(min_time)
+    for _ in range(0 if long_first else WARMUP_ITERS - 1):
         iteration()
     start = time.perf_counter()
-    for _ in range(iters):
+    done = 0
+    while done < iters:
         loss = iteration()
+        done += 1
+        if min_time is not None and time.perf_counter() - start >= float(min_time):
+            break
     elapsed = time.perf_counter() - start
     if verbose:
+        warmup = 1 if long_first else WARMUP_ITERS
         note(f"  torch {method} S={steps} {dtype} threads={threads} blas={blas_threads}: initial loss {first:.6g}, "
-             f"after {WARMUP_ITERS + iters} iterations {loss.item():.6g}")
-    return 1e3 * elapsed / iters
+             f"after {warmup + done} iterations {loss.item():.6g}")
+    return 1e3 * elapsed / done
 
 
 # --------------------------------------------------------------------------- nimde-bench
@@ -417,8 +491,15 @@ def run_benchmark(bench, name, threads, min_time=None):
     if proc.returncode != 0:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         fail(f"{bench} failed on benchmark '{name}' (exit {proc.returncode}): {tail}")
+    run = benchmark_run(bench, name, proc.stdout)
+    ms = run["real_time"] * TIME_UNIT_MS[run.get("time_unit", "ns")]
+    return ms, run.get("GFLOP/s", float("nan"))
+
+
+def benchmark_run(bench, name, stdout):
+    """The one iteration run of benchmark `name` in nimde-bench's JSON output (a dict)."""
     try:
-        runs = json.loads(proc.stdout)["benchmarks"] if proc.stdout.strip() else []
+        runs = json.loads(stdout)["benchmarks"] if stdout.strip() else []
     except (json.JSONDecodeError, KeyError):
         fail(f"{bench} gave unreadable JSON for benchmark '{name}'")
     runs = [r for r in runs if r.get("run_type", "iteration") == "iteration"]
@@ -427,8 +508,7 @@ def run_benchmark(bench, name, threads, min_time=None):
     run = runs[0]
     if "error_message" in run:
         fail(f"benchmark '{name}' reported an error: {run['error_message']}")
-    ms = run["real_time"] * TIME_UNIT_MS[run.get("time_unit", "ns")]
-    return ms, run.get("GFLOP/s", float("nan"))
+    return run
 
 
 def check_benchmarks(bench, names):
@@ -450,22 +530,22 @@ def train_step_name(method, steps, dtype, threads, model_kind="node"):
 # --------------------------------------------------------------------------- measurement
 
 
-def flops_per_iteration(method, steps, model_kind="node"):
-    """The benchmark's count: three GEMMs per dense layer and field evaluation, forward + backward;
-    a Hamiltonian network's field is a forward and a recorded backward pass (2 -> 128 -> 128 -> 1),
-    both differentiated: twice as many."""
+def flops_per_iteration(method, steps, model_kind="node", points=POINTS, width=WIDTH):
+    """The benchmark's count (bench/scaling.hpp, field_flops): three GEMMs per dense layer and
+    field evaluation, forward + backward; a Hamiltonian network's field is a forward and a
+    recorded backward pass (2 -> w -> w -> 1), both differentiated: twice as many."""
     if model_kind == "hnn":
-        field = 6 * 2 * POINTS * (DIM * WIDTH + WIDTH * WIDTH + WIDTH)
+        field = 6 * 2 * points * (DIM * width + width * width + width)
         return field * steps * HNN_STAGES[method]
-    field = 3 * 2 * POINTS * (DIM * WIDTH + WIDTH * WIDTH + WIDTH * DIM)
+    field = 3 * 2 * points * (DIM * width + width * width + width * DIM)
     return field * steps * STAGES[method]
 
 
-def time_torch_best(model_kind, method, steps, dtype, t, iters, data, verbose, blas):
+def time_torch_best(model_kind, method, steps, dtype, t, iters, data, verbose, blas, width=WIDTH, min_time=None):
     """PyTorch's best ms per iteration over the splits of t cores; (ms, "torch a + BLAS b")."""
     best = None
     for a, b in blas.splits(t):
-        ms = time_torch(model_kind, method, steps, dtype, a, iters, data, verbose, blas, b)
+        ms = time_torch(model_kind, method, steps, dtype, a, iters, data, verbose, blas, b, width, min_time)
         if best is None or ms < best[0]:
             best = (ms, f"{a}+{b}" if b is not None else f"{a}")
     return best
@@ -525,14 +605,17 @@ def torch_memory_child(argv):
     print(json.dumps({"torch": torch.__version__, "blas": blas.label, "loss": loss.item()}))
 
 
-def peak_rss_mb(cmd, what):
-    """(peak resident set size in MB, stdout) of one child process running cmd.
+def peak_rss_mb(cmd, what, threads=1, env=None, at_floor_ok=False):
+    """(peak resident set size in MB, stdout) of one child process running cmd, with
+    OMP_NUM_THREADS=threads and the variables of env added to this process's environment.
 
     wait4 gives that child's own ru_maxrss. A child also carries the peak of the process it was
-    started from (fork or vfork, then exec), so a reading not above this script's own is refused."""
+    started from (fork or vfork, then exec), so a reading not above this script's own is refused;
+    with at_floor_ok it is returned as negative MB instead (the child's peak is at most that)."""
     floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=dict(os.environ, OMP_NUM_THREADS="1"))
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err,
+                                env=dict(os.environ, OMP_NUM_THREADS=str(threads), **(env or {})))
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = code = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -541,6 +624,8 @@ def peak_rss_mb(cmd, what):
             tail = (err.read().strip().splitlines() or ["no output"])[-1]
             how = f"exit {code}" if code > 0 else f"killed by signal {-code}" + (" (out of memory?)" if code == -9 else "")
             fail(f"{what} failed ({how}): {tail}")
+        if usage.ru_maxrss <= floor and at_floor_ok:
+            return -usage.ru_maxrss * 1024 / 1e6, out.read()
         if usage.ru_maxrss <= floor:
             fail(f"{what}: its peak ({usage.ru_maxrss / 1024:.0f} MiB) does not exceed this script's own "
                  f"({floor / 1024:.0f} MiB), which every child's count includes")
@@ -612,6 +697,322 @@ def render_memory(args, argv, peaks, info, started, load):
                  + "; ".join(f"S={steps}: " + " / ".join(fmt(peaks[(BASELINE_POINTS, steps, kind)])
                                                          for kind in PROCESSES) for steps in baselines) + ".")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- scaling
+
+# --scaling: <points>:<width>:<steps> cases of pendulum euler f32 (d -> w -> w -> d tanh). The
+# default varies N at width 128 and S 1, the width at N 10^4 and S 2, and S at N 10^4 and width 128.
+SCALING_CASES = ("1000:128:1,10000:128:1,100000:128:1,1000000:128:1,"
+                 "10000:32:2,10000:128:2,10000:512:2,"
+                 "10000:128:4,10000:128:16,10000:128:64")
+SCALING_QUICK_CASES = "1000:128:1,10000:128:1,1000:128:4"
+SCALING_DEFAULT = object()  # --scaling given without cases
+SCALING_REPS = 2
+SCALING_MIN_TIME = "0.5"  # seconds per timing, nimde-bench's --benchmark_min_time and PyTorch's
+SCALING_QUICK_MIN_TIME = "0.05"
+SCALING_MAX_ITERS = 20  # PyTorch's timed iterations at most, however small the case
+SCALING_MEMORY_LIMIT_GB = 16.0
+# The skip rule's estimate of what a process holds: f32 rows of width w kept per point and field
+# evaluation, for the two hidden layers each its pre-activation, activation and their gradients
+# (the memory table above measures 6-8 such rows per point-step: 3.1-4.4 KB at w = 128).
+KEPT_ROWS = 8
+SCALING_CHILD = "_torch-scaling-child"
+ENGINES = ("taped", "recompute", "torch")  # nimde-bench --backprop taped / recompute, then PyTorch
+ENGINE_LABELS = {"taped": "nimde taped", "recompute": "nimde recompute", "torch": "PyTorch"}
+SCALING_PLOT = os.path.join(REPO_ROOT, "bench", "scaling.png")
+
+
+def parse_scaling_cases(text):
+    cases = []
+    for item in (s.strip() for s in text.split(",")):
+        parts = item.split(":")
+        if len(parts) != 3:
+            raise argparse.ArgumentTypeError(f"bad scaling case '{item}' (expected <points>:<width>:<steps>)")
+        cases.append(tuple(positive_int(v, f"{what} of scaling case '{item}'")
+                           for v, what in zip(parts, ("points", "width", "steps"))))
+    if len(set(cases)) != len(cases):
+        raise argparse.ArgumentTypeError(f"--scaling has repeated entries: '{text}'")
+    return cases
+
+
+def scaling_name(points, width, steps, engine, threads):
+    """nimde-bench's scaling benchmark (bench/scaling.hpp), registered through NIMDE_BENCH_SCALING."""
+    return f"scaling/N{points}/W{width}/S{steps}/{engine}/omp{threads}"
+
+
+def estimated_gb(points, width, steps, engine):
+    """What a process would hold, roughly (KEPT_ROWS): recompute keeps one step's rows and S + 1 states."""
+    kept_steps = 1 if engine == "recompute" else steps
+    return (KEPT_ROWS * 4 * width * points * kept_steps + 8 * DIM * points * (steps + 2)) / 1e9
+
+
+def torch_scaling_child(argv):
+    """The hidden sub-command <points> <width> <steps> <threads> <iters> <min_time>: PyTorch's best ms
+    per iteration of pendulum euler f32 over the splits of the threads; one JSON line."""
+    global torch
+    torch = import_torch()
+    points, width, steps, threads, iters = (int(v) for v in argv[:5])
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass
+    blas = Blas()
+    ms, split = time_torch_best("node", "euler", steps, "f32", threads, iters, make_data(points=points), False, blas,
+                                width, argv[5])
+    print(json.dumps({"ms": ms, "split": split, "torch": torch.__version__, "blas": blas.label}))
+
+
+def scaling_process(args, bench, case, engine, t):
+    """(ms per iteration, peak MB, what PyTorch's child printed or None) of one process; a peak
+    at this script's own is returned negative (an upper bound)."""
+    points, width, steps = case
+    what = f"{ENGINE_LABELS[engine]} at N={points} width={width} S={steps} on {t} thread{'s' if t > 1 else ''}"
+    if engine == "torch":
+        cmd = [sys.executable, SCRIPT, SCALING_CHILD, str(points), str(width), str(steps), str(t),
+               str(SCALING_MAX_ITERS), args.min_time]
+        mb, out = peak_rss_mb(cmd, what, threads=t, at_floor_ok=True)
+        try:
+            printed = json.loads(out.strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):
+            fail(f"{what} printed no report: {out.strip()[:200]!r}")
+        return printed["ms"], mb, printed
+    name = scaling_name(points, width, steps, engine, t)
+    cmd = [bench, f"--benchmark_filter=^{name}(/real_time)?$", "--benchmark_format=json",
+           f"--benchmark_min_time={args.min_time}"]
+    mb, out = peak_rss_mb(cmd, what, threads=t, env={"NIMDE_BENCH_SCALING": name}, at_floor_ok=True)
+    run = benchmark_run(bench, name, out)
+    return run["real_time"] * TIME_UNIT_MS[run.get("time_unit", "ns")], mb, None
+
+
+def measure_scaling(args, bench):
+    """Medians over the repetitions of ms and peak MB per (case, threads, engine); the skipped
+    (case, engine) pairs with their estimate; what PyTorch's child said; the peaks."""
+    peaks = {}
+    for t in args.threads:
+        note(f"peak/fma/f32/omp{t} ...")
+        peaks[t] = run_benchmark(bench, f"peak/fma/f32/omp{t}", t)[1]
+    skipped = {(case, engine): estimated_gb(*case, engine) for case in args.scaling for engine in ENGINES
+               if estimated_gb(*case, engine) > args.memory_limit}
+    samples = {}
+    info = {}
+    for rep in range(args.reps):
+        for case in args.scaling:
+            for t in args.threads:
+                for engine in ("torch", "taped", "recompute"):
+                    if (case, engine) in skipped:
+                        continue
+                    ms, mb, printed = scaling_process(args, bench, case, engine, t)
+                    s = samples.setdefault((case, t, engine), {"ms": [], "mb": [], "split": []})
+                    s["ms"].append(ms)
+                    s["mb"].append(mb)
+                    if printed:
+                        s["split"].append(printed["split"])
+                        info = printed
+                    note(f"scaling N={case[0]} W={case[1]} S={case[2]} omp{t} {engine} rep {rep + 1}/{args.reps}: "
+                         f"{ms:.3g} ms/it, peak {abs(mb):.1f} MB")
+    medians = {}
+    for key, s in samples.items():
+        mbs = s["mb"]
+        # A peak at this script's own (negative) is an upper bound: keep it so only if all are.
+        mb = statistics.median([m for m in mbs if m > 0]) if any(m > 0 for m in mbs) else max(mbs)
+        medians[key] = {"ms": statistics.median(s["ms"]), "mb": mb,
+                        "split": statistics.mode(s["split"]) if s["split"] else ""}
+    return peaks, medians, skipped, info
+
+
+def loglog_slope(xs, ys):
+    """Least-squares slope of log y against log x."""
+    lx, ly = [math.log(x) for x in xs], [math.log(y) for y in ys]
+    mx, my = statistics.fmean(lx), statistics.fmean(ly)
+    sxx = sum((a - mx) ** 2 for a in lx)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sxx
+
+
+def scaling_series(cases, axis):
+    """The series along one axis (0 points, 1 width, 2 steps): {fixed other two: [cases by axis]}
+    for every choice of the other two with at least two values on the axis."""
+    groups = {}
+    for case in cases:
+        groups.setdefault(tuple(v for i, v in enumerate(case) if i != axis), []).append(case)
+    return {k: sorted(v, key=lambda c: c[axis]) for k, v in groups.items() if len({c[axis] for c in v}) >= 2}
+
+
+AXES = (("N", "points"), ("width", "width"), ("S", "steps"))
+
+
+def scaling_slopes(args, medians, quantity):
+    """[(axis, fixed, threads, engine, slope)] of log quantity ("ms" or "mb") against log axis."""
+    slopes = []
+    for axis, (symbol, _) in enumerate(AXES):
+        for fixed, series in scaling_series(args.scaling, axis).items():
+            for t in args.threads:
+                for engine in ENGINES:
+                    pts = [(c[axis], medians[(c, t, engine)][quantity]) for c in series if (c, t, engine) in medians]
+                    pts = [(x, y) for x, y in pts if y > 0]  # peaks at the script's own are bounds only
+                    if len({x for x, _ in pts}) >= 2:
+                        slopes.append((axis, fixed, t, engine, loglog_slope(*zip(*pts))))
+    return slopes
+
+
+def fixed_label(axis, fixed):
+    names = [symbol for i, (symbol, _) in enumerate(AXES) if i != axis]
+    return ", ".join(f"{n} = {v:,}" for n, v in zip(names, fixed))
+
+
+def render_slopes(args, medians, quantity, what):
+    lines = []
+    slopes = scaling_slopes(args, medians, quantity)
+    for axis, fixed in dict.fromkeys((a, f) for a, f, _, _, _ in slopes):
+        cells = [f"{ENGINE_LABELS[e]} {t}t {k:.2f}" for a, f, t, e, k in slopes if (a, f) == (axis, fixed)]
+        lines.append(f"- {what} against {AXES[axis][0]} ({fixed_label(axis, fixed)}): " + ", ".join(cells))
+    return lines
+
+
+def render_scaling(args, argv, peaks, medians, skipped, info, started, load, load_end):
+    blas = info.get("blas", "?")
+    cores = os.cpu_count() or 1
+    busy_note = (f" The machine was shared (load average above half its {cores} cores): the times on more than "
+                 "one thread, the measured peak and so the % of peak are unreliable; the 1-thread slopes are the "
+                 "figures to read." if max(load, load_end) > cores / 2 else "")
+    peaks_text = ", ".join(f"{fmt(peaks[t])} GFLOP/s on {t} thread{'s' if t > 1 else ''}" for t in args.threads)
+    split_note = (" PyTorch at t threads is timed with its threads and OpenBLAS's split every way within t "
+                  "(torch threads + BLAS threads), the best reported." if "OpenBLAS" in blas else "")
+    lines = [
+        f"Measured {started:%Y-%m-%d %H:%M} UTC on {cpu_model()} (load average {load:.2f} at the start, "
+        f"{load_end:.2f} at the end), "
+        f"PyTorch {info.get('torch', '?')} eager on the CPU with {blas}.{busy_note} One Adam iteration of pendulum euler f32, "
+        f"the field {DIM} → w → w → {DIM} tanh, N points, S unrolled steps; every figure is one process of its own "
+        f"per case, thread count, engine and repetition (medians of {args.reps}): nimde-bench's "
+        f"`scaling/N<N>/W<w>/S<S>/<taped|recompute>/omp<t>` (registered through NIMDE_BENCH_SCALING, "
+        f"`--benchmark_min_time={args.min_time}`, its buffer-sizing first iteration untimed; uniform random states "
+        f"of the pendulum's domain as data, since the values do not change the time) and this script's PyTorch "
+        f"child on the pendulum's data (one warm-up iteration when it takes {args.min_time} s or more, else "
+        f"{WARMUP_ITERS}; then timed until {args.min_time} s, at most {SCALING_MAX_ITERS}).{split_note} "
+        f"GFLOP/s count three GEMMs per dense layer forward + backward, 6·N·S·(2w + w² + 2w); % of peak against "
+        f"peak/fma/f32/omp<t>, the measured fp32 FMA throughput ({peaks_text}). "
+        f"Peak MB: the process's ru_maxrss from wait4 (10⁶ bytes), which includes this script's own peak; "
+        f"\"≤ x\" means the reading was that floor. Command: `{command_line(argv)}`",
+        "",
+        "| N | width | S | threads | taped ms/it | taped GFLOP/s | taped % peak | taped peak MB "
+        "| recompute ms/it | recompute GFLOP/s | recompute % peak | recompute peak MB "
+        "| PyTorch ms/it | PyTorch GFLOP/s | PyTorch % peak | PyTorch peak MB | PyTorch split |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for case in args.scaling:
+        points, width, steps = case
+        flops = flops_per_iteration("euler", steps, "node", points, width)
+        for t in args.threads:
+            cells = [f"{points:,}", str(width), str(steps), str(t)]
+            split = ""
+            for engine in ENGINES:
+                m = medians.get((case, t, engine))
+                if m is None:
+                    cells += [f"skipped (~{skipped[(case, engine)]:.3g} GB)", "", "", ""]
+                    continue
+                gflops = flops / (m["ms"] * 1e-3) * 1e-9
+                mb = fmt(m["mb"]) if m["mb"] > 0 else f"≤ {fmt(-m['mb'])}"
+                cells += [fmt(m["ms"]), fmt(gflops), f"{fmt(100 * gflops / peaks[t])} %", mb]
+                split = m["split"] or split
+            lines.append("| " + " | ".join(cells + [split]) + " |")
+    lines.append("")
+    if skipped:
+        lines.append("Skipped (the estimate of what the process would hold, "
+                     f"{KEPT_ROWS} f32 rows of width w per point and kept step, exceeds {args.memory_limit:g} GB): "
+                     + "; ".join(f"{ENGINE_LABELS[e]} at N={c[0]:,} width={c[1]} S={c[2]} (~{gb:.3g} GB)"
+                                 for (c, e), gb in skipped.items()) + ".")
+        lines.append("")
+    lines.append("Fitted log–log slopes (1 = linear; t = threads):")
+    lines.append("")
+    lines += render_slopes(args, medians, "ms", "time") or ["- time: no axis has two sizes"]
+    lines += render_slopes(args, medians, "mb", "peak memory")
+    rel = os.path.relpath(args.plot, os.path.dirname(os.path.abspath(args.out)))
+    lines += ["", f"![time and peak memory against N and S]({rel})"]
+    return "\n".join(lines)
+
+
+def plot_scaling(args, medians, path):
+    """time and peak memory against N and against S, log–log, one line per engine and threads;
+    written atomically. Without matplotlib: a note, no plot."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import matplotlib.ticker
+    except ImportError:
+        note("compare_torch: matplotlib is not installed; no plot")
+        return False
+    panels = []
+    for axis in (0, 2):
+        series = scaling_series(args.scaling, axis)
+        if series:  # the longest series along the axis
+            fixed, cases = max(series.items(), key=lambda kv: len(kv[1]))
+            panels.append((axis, fixed, cases))
+    if not panels:
+        note("compare_torch: no axis has two sizes; no plot")
+        return False
+    fig, axes = plt.subplots(2, len(panels), figsize=(6 * len(panels), 8), squeeze=False)
+    colors = {"taped": "tab:blue", "recompute": "tab:green", "torch": "tab:red"}
+    styles = {1: "-", 2: "--"}
+    for col, (axis, fixed, cases) in enumerate(panels):
+        for row, (quantity, ylabel) in enumerate((("ms", "time per iteration (ms)"),
+                                                  ("mb", "peak resident memory (MB, 10⁶ bytes)"))):
+            ax = axes[row][col]
+            bounded = False
+            for engine in ENGINES:
+                for t in args.threads:
+                    pts = [(c[axis], medians[(c, t, engine)][quantity]) for c in cases if (c, t, engine) in medians]
+                    if any(y > 0 for _, y in pts):
+                        ax.plot(*zip(*[(x, y) for x, y in pts if y > 0]), styles.get(t, ":"), marker="o",
+                                color=colors[engine], label=f"{ENGINE_LABELS[engine]}, {t} thread{'s' if t > 1 else ''}")
+                    floor = [(x, -y) for x, y in pts if y < 0]
+                    if floor:  # peaks at this script's own: upper bounds
+                        ax.plot(*zip(*floor), "v", color=colors[engine], fillstyle="none", markersize=9)
+                        bounded = True
+            if bounded:
+                ax.plot([], [], "v", color="gray", fillstyle="none", label="at most (reading at the script's own peak)")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            values = sorted({c[axis] for c in cases})
+            ax.set_xticks(values)
+            ax.set_xticklabels([f"{v:,}" for v in values])
+            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+            ax.set_xlabel(f"{AXES[axis][1]} {AXES[axis][0]} ({fixed_label(axis, fixed)})")
+            ax.set_ylabel(ylabel)
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=8)
+    fig.suptitle("One Adam iteration, pendulum euler f32, 2 → w → w → 2 tanh")
+    fig.tight_layout()
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".compare_torch.", suffix=".png")
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    plt.close(fig)
+    return True
+
+
+def scaling_main(args, argv):
+    require_torch_interpreter()  # but no import: this process's peak counts in every child's
+    bench = check_paths(args.bench, "benchmark program", args.out, MARKERS["scaling"])
+    if not os.path.isdir(os.path.dirname(os.path.abspath(args.plot))):
+        fail(f"folder of --plot does not exist: {os.path.dirname(os.path.abspath(args.plot))}")
+    check_benchmarks(bench, [f"peak/fma/f32/omp{t}" for t in args.threads])
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load = os.getloadavg()[0]
+    peaks, medians, skipped, info = measure_scaling(args, bench)
+    body = render_scaling(args, argv, peaks, medians, skipped, info, started, load, os.getloadavg()[0])
+    print(body)
+    write_section(args.out, body, MARKERS["scaling"])
+    note(f"written to {args.out}")
+    if plot_scaling(args, medians, args.plot):
+        note(f"plot written to {args.plot}")
 
 
 # --------------------------------------------------------------------------- report
@@ -762,9 +1163,13 @@ def memory_main(args, argv):
 def main(argv):
     if argv[:1] == [MEMORY_CHILD]:
         return torch_memory_child(argv[1:])
+    if argv[:1] == [SCALING_CHILD]:
+        return torch_scaling_child(argv[1:])
     args = parse_args(argv)
     if args.memory:
         return memory_main(args, argv)
+    if args.scaling is not None:
+        return scaling_main(args, argv)
     global torch
     torch = import_torch()
     bench = check_paths(args.bench, "benchmark program", args.out, MARKERS[args.model])

@@ -1,5 +1,6 @@
 #include "nn/objective.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "autodiff/ops.hpp"
@@ -67,11 +68,31 @@ class TapedObjective final : public Objective {
     return tape_.bytes() + states;
   }
 
-  /// Forward only, one step per recording: memory for one step, whatever S.
+  /// Forward only, a block of rows at a time on a tape of its own: memory for one block's
+  /// layers, whatever N and S, and the training tape's buffers are left as they are. (The
+  /// kept model's loss in double is taken this way beside a training tape of N rows.)
   double loss() override {
-    const Tensor<T>& end = forward_states(false);
-    tape_.clear();
-    return autodiff::mse_loss(tape_.constant(end), tape_.constant(y_)).value()(0, 0);
+    const std::size_t n = x_.shape()[0], d = x_.shape()[1];
+    Tensor<T> state, next;
+    double sum = 0;
+    for (std::size_t r0 = 0; r0 < n; r0 += kLossRows) {
+      const std::size_t rows = std::min(kLossRows, n - r0);
+      state.resize({rows, d});
+      std::copy(x_.begin() + r0 * d, x_.begin() + (r0 + rows) * d, state.begin());
+      for (int s = 0; s < steps_; ++s) {
+        loss_tape_.clear();
+        autodiff::NoGrad<T> no_grad(loss_tape_);
+        net_.bind(loss_tape_);
+        next = method_.step(field_, loss_tape_.constant(state), h_).value();
+        std::swap(state, next);
+      }
+      for (std::size_t i = 0; i < rows * d; ++i) {
+        const double e = double(state.data()[i]) - double(y_.data()[r0 * d + i]);
+        sum += e * e;
+      }
+    }
+    loss_tape_.clear();
+    return sum / double(n * d);
   }
 
  private:
@@ -87,7 +108,7 @@ class TapedObjective final : public Objective {
   /// gradients start each step from what the later steps added (Tape::start_grad), so every
   /// sum is formed in the full tape's order and the result is the same to the bit.
   double loss_and_grad_by_steps(std::vector<Tensor<double>>& grad) {
-    forward_states(true);
+    forward_states();
     tape_.clear();
     Var<T> end = tape_.leaf(states_[steps_]);
     Var<T> loss = autodiff::mse_loss(end, tape_.constant(y_));
@@ -122,21 +143,16 @@ class TapedObjective final : public Objective {
     return value;
   }
 
-  /// The state after each step, without a tape: all of them (keep) or only the last (in
-  /// states_[0] and [1] alternately). Returns the final state.
-  const Tensor<T>& forward_states(bool keep) {
-    states_.resize(keep ? static_cast<std::size_t>(steps_) + 1 : 2);
+  /// The state after each step, without a tape's gradients, all of them kept.
+  void forward_states() {
+    states_.resize(static_cast<std::size_t>(steps_) + 1);
     states_[0] = x_;
-    std::size_t at = 0;
     for (int s = 0; s < steps_; ++s) {
       tape_.clear();
       autodiff::NoGrad<T> no_grad(tape_);
       net_.bind(tape_);
-      const std::size_t next = keep ? at + 1 : 1 - at;
-      states_[next] = method_.step(field_, tape_.constant(states_[at]), h_).value();
-      at = next;
+      states_[s + 1] = method_.step(field_, tape_.constant(states_[s]), h_).value();
     }
-    return states_[at];
   }
 
   static void copy_grad(const Var<T>& v, Tensor<double>& out) {
@@ -153,8 +169,10 @@ class TapedObjective final : public Objective {
   Tensor<T> all_x_, all_y_;  ///< all the data
   ode::Field field_;
   Tape<T> tape_;
+  Tape<T> loss_tape_;  ///< loss(): one block of rows at a time
+  static constexpr std::size_t kLossRows = 4096;
   Backprop backprop_;
-  std::vector<Tensor<T>> states_;  ///< step inputs (Backprop::recompute, and loss())
+  std::vector<Tensor<T>> states_;  ///< step inputs (Backprop::recompute)
   Tensor<T> seed_;                 ///< the gradient reaching the current step's output
 };
 

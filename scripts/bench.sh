@@ -2,16 +2,19 @@
 # The benchmark suite in one command. It installs what is missing (scripts/setup.sh's packages,
 # which include python3-torch, and libopenblas-dev for the side-by-side GEMM benchmarks), configures
 # with -DNIMDE_BUILD_BENCH=ON and builds nimde and nimde-bench (scripts/setup.sh), runs
-# build/bin/nimde-bench into build/bench/nimde-bench.json, then bench/compare_torch.py three
+# build/bin/nimde-bench into build/bench/nimde-bench.json, then bench/compare_torch.py four
 # times: a Neural ODE's training iteration against PyTorch's, a Hamiltonian network's
-# (--model hnn), and the peak memory of whole training processes (--memory). Each of the three
-# rewrites its own section of bench/RESULTS.md in place, between its markers.
+# (--model hnn), the peak memory of whole training processes (--memory), and how an iteration's
+# time and memory scale with points, width and steps (--scaling, with the plot bench/scaling.png
+# beside --out). Each of the four rewrites its own section of bench/RESULTS.md in place, between
+# its markers.
 #
 # usage: bash scripts/bench.sh [--quick] [--filter REGEX] [--out FILE] [--json FILE]
 #                              [--memory-cases N:S,...] [--no-setup]
 #   --quick         a smoke run: nimde-bench without repetitions at --benchmark_min_time=0.05,
 #                   the PyTorch comparisons on 1 thread with 1 repetition of 2 iterations, the
-#                   memory cases 10000:2,10000:8 (unless --memory-cases is given)
+#                   memory cases 10000:2,10000:8 (unless --memory-cases is given), the scaling
+#                   table's --quick form
 #   --filter REGEX  only the nimde-bench benchmarks matching REGEX (its --benchmark_filter);
 #                   also taken from $NIMDE_BENCH_FILTER
 #   --out FILE      the Markdown file receiving the tables (default: bench/RESULTS.md)
@@ -95,4 +98,7 @@ step "Neural ODE against PyTorch" "${compare[@]}" "${timed[@]}"
 step "Hamiltonian network against PyTorch" "${compare[@]}" "${timed[@]}" --model hnn
 step "peak memory against PyTorch" "${compare[@]}" --memory --nimde "$build/bin/nimde" \
   ${memory_cases:+--memory-cases "$memory_cases"}
+scaling=(--scaling --plot "$(dirname "$out")/scaling.png")
+if ((quick)); then scaling+=(--quick); fi
+step "scaling with points, width and steps against PyTorch" "${compare[@]}" "${scaling[@]}"
 echo "bench.sh: nimde-bench's results in $json; the tables in $out" >&2

@@ -158,3 +158,64 @@ TEST_CASE("NoGrad records values without gradients", "[engine]") {
   }
   CHECK(tanh(x).requires_grad());
 }
+
+TEST_CASE("backward keeps the gradients of leaves; an intermediate's is refused, and Tape::grad gives it",
+          "[engine][memory]") {
+  Tape<double> tape;
+  std::mt19937_64 rng(5);
+  const Tensor<double> xv = random_tensor(7, 3, rng);
+  Var<double> x = tape.leaf(xv);
+  Var<double> y = tanh(x * 2.0);
+  Var<double> loss = sum(square(y));
+  tape.backward(loss);
+  // d loss / dx = 2 y · (1 − y²) · 2
+  for (std::size_t i = 0; i < xv.size(); ++i) {
+    const double yi = std::tanh(2 * xv.data()[i]);
+    CHECK(x.grad().data()[i] == Approx(4 * yi * (1 - yi * yi)));
+  }
+  CHECK_THROWS_WITH(y.grad(), Catch::Matchers::Contains("intermediate result") && Catch::Matchers::Contains("[7 x 3]"));
+  const Var<double> gy = tape.grad(loss, std::span<const Var<double>>(&y, 1)).front();
+  for (std::size_t i = 0; i < xv.size(); ++i) CHECK(gy.value().data()[i] == Approx(2 * std::tanh(2 * xv.data()[i])));
+  CHECK(y.grad().data()[0] == gy.value().data()[0]);  // kept now that it was asked for
+}
+
+// The tape of an unrolled loop holds its values and, besides, a fixed number of gradient buffers:
+// an intermediate's gradient goes back to a pool once its backward rule has run. So what the
+// tape holds beyond its values does not grow with the number of steps.
+TEST_CASE("beyond its values, the tape of an unrolled network holds the same bytes for any number of steps",
+          "[engine][memory]") {
+  const std::size_t n = 300, d = 2, w = 64;
+  std::mt19937_64 rng(11);
+  const Tensor<float> x0 = random_tensor(n, d, rng);
+  Tensor<float> W1 = random_tensor(w, d, rng), W2 = random_tensor(w, w, rng), W3 = random_tensor(d, w, rng);
+  for (float& v : W2) v *= 0.1f;
+  for (float& v : W3) v *= 0.1f;
+  const Tensor<float> b1 = random_tensor(1, w, rng), b2 = random_tensor(1, w, rng), b3 = random_tensor(1, d, rng);
+  auto overhead = [&](int steps, std::size_t& values_per_step) {
+    Tape<float> tape;
+    std::size_t held = 0, values = 0;
+    for (int repeat = 0; repeat < 2; ++repeat) {  // the second recording reuses the first's buffers
+      tape.clear();
+      Var<float> y = tape.constant(x0);
+      const Var<float> p1 = tape.leaf(W1), q1 = tape.leaf(b1), p2 = tape.leaf(W2), q2 = tape.leaf(b2),
+                       p3 = tape.leaf(W3), q3 = tape.leaf(b3);
+      for (int s = 0; s < steps; ++s)
+        y = y + linear(linear(linear(y, p1, q1, Activation::tanh), p2, q2, Activation::tanh), p3, q3) * 0.1;
+      tape.backward(sum(square(y)));
+      values = 0;
+      for (std::uint32_t i = 0; i < tape.size(); ++i) values += tape.node(i).value.size() * sizeof(float);
+      held = tape.bytes();
+    }
+    values_per_step = values;
+    return held - values;
+  };
+  std::size_t v2 = 0, v3 = 0, v8 = 0;
+  const std::size_t o2 = overhead(2, v2), o3 = overhead(3, v3), o8 = overhead(8, v8);
+  CHECK(v8 - v3 == 5 * (v3 - v2));  // values grow by one step's worth per step
+  CHECK(v3 - v2 >= 2 * n * w * sizeof(float));
+  CHECK(o3 == o2);
+  CHECK(o8 == o2);
+  // and that fixed part is a few n × w buffers and the parameters' gradients, not one
+  // buffer per recorded operation
+  CHECK(o2 <= 4 * n * w * sizeof(float) + 64 * 1024);
+}

@@ -68,3 +68,38 @@ TEST_CASE("re-recording the same graph on a cleared tape allocates nothing", "[t
   CHECK(per_iteration[2] == 0);
   CHECK(per_iteration[3] == 0);
 }
+
+// The same for gradients of gradients, as a Hamiltonian network trains: ∇ₓH recorded with
+// create_graph, a loss of it, backward to the weights.
+TEST_CASE("re-recording a gradient of a gradient on a cleared tape allocates nothing", "[tape][allocations]") {
+  std::mt19937_64 rng(2);
+  std::normal_distribution<float> normal;
+  auto random = [&](std::size_t r, std::size_t c) {
+    Tensor<float> t = zeros<float>(r, c);
+    for (float& v : t) v = 0.3f * normal(rng);
+    return t;
+  };
+  const Tensor<float> x = random(3000, 2), target = random(3000, 2);
+  const Tensor<float> W1 = random(64, 2), b1 = random(1, 64), W2 = random(64, 64), b2 = random(1, 64),
+                      W3 = random(1, 64), b3 = random(1, 1);
+  Tape<float> tape;
+  long per_iteration[4] = {};
+  for (int it = 0; it < 4; ++it) {
+    const long before = g_allocations.load();
+    tape.clear();
+    Var<float> y = tape.leaf(x);
+    Var<float> w1 = tape.leaf(W1), w2 = tape.leaf(W2), w3 = tape.leaf(W3);
+    Var<float> h = linear(y, w1, tape.leaf(b1), Activation::tanh);
+    h = linear(h, w2, tape.leaf(b2), Activation::tanh);
+    Var<float> H = linear(h, w3, tape.leaf(b3));
+    const Var<float> dH = tape.grad(H, std::span<const Var<float>>(&y, 1), tape.constant(3000, 1, 1.0f), true).front();
+    Var<float> loss = mse_loss(y + dH * 0.02, tape.constant(target));
+    tape.backward(loss);
+    per_iteration[it] = g_allocations.load() - before;
+  }
+  INFO("allocations per iteration: " << per_iteration[0] << ", " << per_iteration[1] << ", " << per_iteration[2]
+                                     << ", " << per_iteration[3]);
+  CHECK(per_iteration[0] > 0);
+  CHECK(per_iteration[2] == 1);  // the std::vector grad returns, and no buffer
+  CHECK(per_iteration[3] == 1);
+}
