@@ -9,7 +9,6 @@
 #include <xsimd/xsimd.hpp>
 #include <omp.h>
 
-#include "autodiff/detail/simd.hpp"
 #include "autodiff/gemm.hpp"
 #include "autodiff/ops.hpp"
 #include "autodiff/parallel.hpp"
@@ -157,7 +156,7 @@ void bm_peak_fma(benchmark::State& state, int threads) {
       const B a(T(0.999999)), b(T(1e-7));
       for (int i = 0; i < 12; ++i) acc[i] = B(T(i + omp_get_thread_num()));
       for (long k = 0; k < kIters; ++k)
-        for (int i = 0; i < 12; ++i) acc[i] = nimde::autodiff::detail::fma(acc[i], a, b);
+        for (int i = 0; i < 12; ++i) acc[i] = xsimd::fma(acc[i], a, b);
       B s = acc[0];
       for (int i = 1; i < 12; ++i) s += acc[i];
       sink += xsimd::hadd(s);

@@ -11,8 +11,6 @@
 #include <omp.h>
 #include <xsimd/xsimd.hpp>
 
-#include "autodiff/detail/simd.hpp"
-
 #include "autodiff/parallel.hpp"
 #include "imde/elementary_differentials.hpp"
 #include "imde/field_series.hpp"
@@ -56,7 +54,7 @@ double f64_peak(int threads) {
       const B a(0.999999), b(1e-7);
       for (int i = 0; i < 12; ++i) acc[i] = B(double(i + omp_get_thread_num()));
       for (long k = 0; k < kIters; ++k)
-        for (int i = 0; i < 12; ++i) acc[i] = nimde::autodiff::detail::fma(acc[i], a, b);
+        for (int i = 0; i < 12; ++i) acc[i] = xsimd::fma(acc[i], a, b);
       B s = acc[0];
       for (int i = 1; i < 12; ++i) s += acc[i];
       sink += xsimd::hadd(s);
