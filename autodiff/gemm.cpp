@@ -49,6 +49,18 @@ struct Blocking {
   static constexpr std::size_t kSplitK = 1024;
 };
 
+/// c[0..n) = act(c + bias) on batches, as the micro-kernel's epilogue computes it: the epilogue
+/// of every path that finishes a row outside the micro-kernel.
+template <class T>
+void epilogue_row(T* c, std::size_t n, const GemmEpilogue<T>& ep) {
+  auto with_bias = [&](auto v, auto b) { return detail::activate(ep.act, v + b); };
+  auto without = [&](auto v) { return detail::activate(ep.act, v); };
+  if (ep.bias)
+    detail::map_range<false>(c, 0, n, with_bias, c, ep.bias);
+  else
+    detail::map_range<false>(c, 0, n, without, c);
+}
+
 /// Ap[s][k][r] = op(A)(ic + s·MR + r, pc + k), zero beyond the matrix.
 template <class T>
 void pack_a(const T* A, std::size_t lda, bool trans, std::size_t ic, std::size_t mc, std::size_t pc,
@@ -319,15 +331,7 @@ void gemm_small_m(std::size_t N, std::size_t K, const T* A, std::size_t lda, con
   }
   // The epilogue on batches, as every other path applies it (xsimd's functions, not std's).
   if (has_epilogue)
-    for (std::size_t r = 0; r < Rows; ++r) {
-      T* c = C + r * ldc;
-      auto f = [&](auto v, auto b) { return detail::activate(ep.act, v + b); };
-      auto g = [&](auto v) { return detail::activate(ep.act, v); };
-      if (ep.bias)
-        detail::map_range<false>(c, 0, N, f, c, ep.bias);
-      else
-        detail::map_range<false>(c, 0, N, g, c);
-    }
+    for (std::size_t r = 0; r < Rows; ++r) epilogue_row(C + r * ldc, N, ep);
 }
 
 /// gemm_small_m<T, M> for a run-time M in 1 … kSmallM.
@@ -352,14 +356,7 @@ void gemm(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t l
         if (!accumulate) C[i * ldc + j] = T(0);
       }
     if (has_epilogue)
-      for (std::size_t i = 0; i < M; ++i) {
-        auto f = [&](auto c, auto b) { return detail::activate(ep.act, c + b); };
-        auto g = [&](auto c) { return detail::activate(ep.act, c); };
-        if (ep.bias)
-          detail::map_range<false>(C + i * ldc, 0, N, f, C + i * ldc, ep.bias);
-        else
-          detail::map_range<false>(C + i * ldc, 0, N, g, C + i * ldc);
-      }
+      for (std::size_t i = 0; i < M; ++i) epilogue_row(C + i * ldc, N, ep);
     return;
   }
   if (!trans_a && N <= kSmallN && N <= Bk::W) {
@@ -397,14 +394,7 @@ void gemm(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t l
     else
       detail::map_range<false>(c, 0, N, first, partial + i * N);
     for (std::size_t ci = 1; ci < chunks; ++ci) detail::map_range<false>(c, 0, N, add, c, partial + ci * mn + i * N);
-    if (has_epilogue) {
-      auto f = [&](auto v, auto b) { return detail::activate(ep.act, v + b); };
-      auto g = [&](auto v) { return detail::activate(ep.act, v); };
-      if (ep.bias)
-        detail::map_range<false>(c, 0, N, f, c, ep.bias);
-      else
-        detail::map_range<false>(c, 0, N, g, c);
-    }
+    if (has_epilogue) epilogue_row(c, N, ep);
   }
 }
 

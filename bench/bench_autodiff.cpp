@@ -10,6 +10,7 @@
 #include <omp.h>
 
 #include "autodiff/gemm.hpp"
+#include "bench/fma_peak.hpp"
 #include "autodiff/ops.hpp"
 #include "autodiff/parallel.hpp"
 
@@ -146,26 +147,11 @@ void bm_tape_overhead(benchmark::State& state) {
 // throughput in fp32 and in fp64.
 template <class T>
 void bm_peak_fma(benchmark::State& state, int threads) {
-  using B = xsimd::batch<T>;
   constexpr long kIters = 1 << 22;
-  for (auto _ : state) {
-    T sink = 0;
-#pragma omp parallel num_threads(threads) reduction(+ : sink)
-    {
-      B acc[12];
-      const B a(T(0.999999)), b(T(1e-7));
-      for (int i = 0; i < 12; ++i) acc[i] = B(T(i + omp_get_thread_num()));
-      for (long k = 0; k < kIters; ++k)
-        for (int i = 0; i < 12; ++i) acc[i] = xsimd::fma(acc[i], a, b);
-      B s = acc[0];
-      for (int i = 1; i < 12; ++i) s += acc[i];
-      sink += xsimd::hadd(s);
-    }
-    benchmark::DoNotOptimize(sink);
-  }
-  state.counters["GFLOP/s"] = benchmark::Counter(double(threads) * kIters * 12 * double(B::size) * 2 * 1e-9,
+  for (auto _ : state) benchmark::DoNotOptimize(nimde::bench::fma_chains<T>(threads, kIters));
+  state.counters["GFLOP/s"] = benchmark::Counter(nimde::bench::fma_chains_flops<T>(threads, kIters) * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["lanes"] = double(B::size);
+  state.counters["lanes"] = double(xsimd::batch<T>::size);
 }
 
 struct GemmShape {

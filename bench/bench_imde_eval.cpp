@@ -12,6 +12,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "autodiff/parallel.hpp"
+#include "bench/fma_peak.hpp"
 #include "imde/elementary_differentials.hpp"
 #include "imde/field_series.hpp"
 #include "imde/series_field.hpp"
@@ -42,26 +43,13 @@ autodiff::Tensor<double> pendulum_points() {
 /// The f64 FMA peak of `threads` threads in GFLOP/s, measured as peak/fma/f32 in
 /// bench_autodiff.cpp is: 12 independent FMA chains per thread at the kernels' vector width.
 double f64_peak(int threads) {
-  using B = xsimd::batch<double>;
   constexpr long kIters = 1 << 24;
   double best = 0;
   for (int rep = 0; rep < 3; ++rep) {
-    double sink = 0;
     const auto t0 = std::chrono::steady_clock::now();
-#pragma omp parallel num_threads(threads) reduction(+ : sink)
-    {
-      B acc[12];
-      const B a(0.999999), b(1e-7);
-      for (int i = 0; i < 12; ++i) acc[i] = B(double(i + omp_get_thread_num()));
-      for (long k = 0; k < kIters; ++k)
-        for (int i = 0; i < 12; ++i) acc[i] = xsimd::fma(acc[i], a, b);
-      B s = acc[0];
-      for (int i = 1; i < 12; ++i) s += acc[i];
-      sink += xsimd::hadd(s);
-    }
-    benchmark::DoNotOptimize(sink);
+    benchmark::DoNotOptimize(bench::fma_chains<double>(threads, kIters));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    best = std::max(best, double(threads) * kIters * 12 * double(B::size) * 2 * 1e-9 / seconds);
+    best = std::max(best, bench::fma_chains_flops<double>(threads, kIters) * 1e-9 / seconds);
   }
   return best;
 }
