@@ -23,6 +23,7 @@ struct Preset {
   std::vector<double> t_sweep;         ///< Figure 2 top: T with S = 1
   double s_sweep_T = 0.12;             ///< Figure 2 bottom: T, with
   std::vector<int> s_sweep;            ///< these S
+  std::size_t s_sweep_fit_points = 4;  ///< fewest of its h its slopes are fitted over
   std::vector<double> system_t_sweep;  ///< ext-system (Lotka-Volterra): T with S = 1 (Figure 2's)
   std::vector<std::string> experiments;
   std::vector<std::string> departures;  ///< how the preset differs from the paper, one line each
