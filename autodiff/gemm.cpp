@@ -161,8 +161,8 @@ void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const 
 #pragma GCC unroll 6
     for (std::size_t r = 0; r < MR; ++r) {
       const B ar(a[k * k_step + r * row_step]);
-      c0[r] = xsimd::fma(ar, b0, c0[r]);
-      c1[r] = xsimd::fma(ar, b1, c1[r]);
+      c0[r] = detail::fma(ar, b0, c0[r]);
+      c1[r] = detail::fma(ar, b1, c1[r]);
     }
   }
   const bool full = mr == MR && nr == NR;
@@ -274,7 +274,7 @@ void gemm_small_n(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
       const T* col = cols + j * K;
       Bt acc(T(0));
       std::size_t k = 0;
-      for (; k + W <= K; k += W) acc = xsimd::fma(Bt::load_unaligned(a + k), Bt::load_unaligned(col + k), acc);
+      for (; k + W <= K; k += W) acc = detail::fma(Bt::load_unaligned(a + k), Bt::load_unaligned(col + k), acc);
       T sum = xsimd::hadd(acc);
       for (; k < K; ++k) sum += a[k] * col[k];
       out[j] = accumulate ? c[j] + sum : sum;
@@ -318,7 +318,7 @@ void gemm_small_m(std::size_t N, std::size_t K, const T* A, std::size_t lda, con
       for (std::size_t c = 0; c < kCols; ++c) bk[c] = Bt::load_unaligned(b[c] + k);
       for (std::size_t r = 0; r < Rows; ++r) {
         const Bt a = Bt::load_unaligned(A + r * lda + k);
-        for (std::size_t c = 0; c < kCols; ++c) acc[r][c] = xsimd::fma(a, bk[c], acc[r][c]);
+        for (std::size_t c = 0; c < kCols; ++c) acc[r][c] = detail::fma(a, bk[c], acc[r][c]);
       }
     }
     for (std::size_t r = 0; r < Rows; ++r)

@@ -54,7 +54,7 @@ struct JetBatchKernels {
       const double *x = a.c[t.left], *y = b.c[t.right];
       double* z = r.c[t.dest];
       for (std::size_t e = 0; e < kBlock; e += W)
-        xsimd::fma(B::load_aligned(x + e), B::load_aligned(y + e), B::load_aligned(z + e)).store_aligned(z + e);
+        detail::fma(B::load_aligned(x + e), B::load_aligned(y + e), B::load_aligned(z + e)).store_aligned(z + e);
     }
   }
   /// x_dest += sign · weight · a_left · b_right over the terms of wave k of a list. The terms of
@@ -67,7 +67,7 @@ struct JetBatchKernels {
       const double *u = a.c[t.left], *v = b.c[t.right];
       double* z = x.c[t.dest];
       for (std::size_t e = 0; e < kBlock; e += W)
-        xsimd::fma(weight * B::load_aligned(u + e), B::load_aligned(v + e), B::load_aligned(z + e)).store_aligned(z + e);
+        detail::fma(weight * B::load_aligned(u + e), B::load_aligned(v + e), B::load_aligned(z + e)).store_aligned(z + e);
     }
   }
   /// Wave k of E b = u E a:  b_β += Σ_{0<γ≤β} (|γ|/|β|) a_γ u_{β−γ}

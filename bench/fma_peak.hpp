@@ -1,9 +1,10 @@
 // The FMA throughput the benchmarks measure percentages against: 12 independent multiply-add
-// chains per thread at the kernels' vector width (xsimd's fma, as the kernels use it).
+// chains per thread at the kernels' vector width, fused as the kernels' multiply-adds are.
 #pragma once
 
 #include <omp.h>
-#include <xsimd/xsimd.hpp>
+
+#include "autodiff/detail/simd.hpp"
 
 namespace nimde::bench {
 
@@ -19,7 +20,7 @@ T fma_chains(int threads, long iters) {
     const B a(T(0.999999)), b(T(1e-7));
     for (int i = 0; i < 12; ++i) acc[i] = B(T(i + omp_get_thread_num()));
     for (long k = 0; k < iters; ++k)
-      for (int i = 0; i < 12; ++i) acc[i] = xsimd::fma(acc[i], a, b);
+      for (int i = 0; i < 12; ++i) acc[i] = autodiff::detail::fma(acc[i], a, b);
     B s = acc[0];
     for (int i = 1; i < 12; ++i) s += acc[i];
     sink += xsimd::hadd(s);
