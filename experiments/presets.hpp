@@ -13,7 +13,7 @@ namespace nimde::experiments {
 struct Preset {
   std::string name;
   TrainingSettings training;
-  /// For the runs whose errors sit closest to the learning floor (the midpoint S sweep, the
+  /// For the runs whose errors sit closest to the learning floor (Figure 2's midpoint runs, the
   /// higher orders, the symplectic comparison): a lower floor at a higher cost.
   TrainingSettings fine;
   /// ext-hnn's runs, Hamiltonian networks and the Neural ODEs beside them (its effects stand far
