@@ -96,26 +96,32 @@ Tensor<T>& Tape<T>::input_grad(const Node<T>& n, std::uint32_t i, bool& fresh) {
 }
 
 // Last in, first out by size: a recording that repeats asks for the same sizes in the same
-// order every time, so after the first backward every request finds its buffer.
+// order every time, so after the first backward every request finds its buffer. The pool holds
+// bare storage: moving whole containers (shape, strides) cost a tape of small operations more
+// than their arithmetic. A released gradient keeps its shape over empty storage, so size(),
+// which is the storage's, says whether it holds a buffer.
 template <class T>
 void Tape<T>::take_buffer(Tensor<T>& grad, const typename Tensor<T>::shape_type& shape) {
   const std::size_t size = shape[0] * shape[1];
   if (grad.size() != size)
     for (std::size_t k = spare_grads_.size(); k-- > 0;)
       if (spare_grads_[k].size() == size) {
-        std::swap(grad, spare_grads_[k]);
-        spare_grads_[k] = std::move(spare_grads_.back());
-        spare_grads_.pop_back();
+        grad.storage().swap(spare_grads_[k]);  // slot k now holds grad's old storage
+        if (spare_grads_[k].size() == 0) {
+          spare_grads_[k].swap(spare_grads_.back());
+          spare_grads_.pop_back();
+        }
         break;
       }
-  if (grad.shape() != shape) grad.resize(shape);  // no allocation when only the shape differs
+  // Forced when the storage is not yet of the shape's size; no allocation when only the shape differs.
+  if (grad.shape() != shape || grad.size() != size) grad.resize(shape, grad.size() != size);
 }
 
 template <class T>
 void Tape<T>::release_buffer(Tensor<T>& grad) {
   if (grad.size() == 0) return;
-  spare_grads_.push_back(std::move(grad));
-  grad = Tensor<T>();
+  spare_grads_.emplace_back();
+  spare_grads_.back().swap(grad.storage());
 }
 
 template <class T>
@@ -153,7 +159,7 @@ void Tape<T>::start_grad(const Var<T>& leaf, const Tensor<T>& start) {
   if (start.shape() != n.value.shape())
     throw std::invalid_argument("start_grad: a gradient of shape " + shape_string(start) + " for a leaf of shape " +
                                 shape_string(n.value));
-  n.grad.resize(start.shape());
+  n.grad.resize(start.shape(), n.grad.size() != start.size());
   std::copy(start.begin(), start.end(), n.grad.begin());
   n.grad_preset = true;
 }
@@ -187,7 +193,7 @@ template <class T>
 std::size_t Tape<T>::bytes() const {
   std::size_t elements = 0;
   for (const Node<T>& n : nodes_) elements += n.value.size() + n.grad.size() + n.aux.size();
-  for (const Tensor<T>& g : spare_grads_) elements += g.size();
+  for (const auto& g : spare_grads_) elements += g.size();
   return elements * sizeof(T);
 }
 

@@ -166,7 +166,7 @@ class Tape {
 
   std::vector<Node<T>> nodes_;
   std::vector<std::uint32_t> inputs_;
-  std::vector<Tensor<T>> spare_grads_;        ///< gradient buffers of intermediates, free for reuse
+  std::vector<typename Tensor<T>::storage_type> spare_grads_;  ///< gradient storage of intermediates, free for reuse
   std::vector<Var<T>> graph_grads_;           ///< grad with create_graph: ȳ of each node from lo up
   std::vector<std::uint8_t> graph_wanted_;    ///< ... and whether it depends on a requested input
   std::size_t size_ = 0, inputs_size_ = 0;
