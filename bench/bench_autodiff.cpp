@@ -6,13 +6,11 @@
 #include <string>
 
 #include <benchmark/benchmark.h>
-#include <xsimd/xsimd.hpp>
-#include <omp.h>
 
 #include "autodiff/gemm.hpp"
-#include "bench/fma_peak.hpp"
 #include "autodiff/ops.hpp"
 #include "autodiff/parallel.hpp"
+#include "bench/fma_peak.hpp"
 
 #ifdef NIMDE_HAVE_OPENBLAS
 #include <cblas.h>
@@ -151,7 +149,7 @@ void bm_peak_fma(benchmark::State& state, int threads) {
   for (auto _ : state) benchmark::DoNotOptimize(nimde::bench::fma_chains<T>(threads, kIters));
   state.counters["GFLOP/s"] = benchmark::Counter(nimde::bench::fma_chains_flops<T>(threads, kIters) * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["lanes"] = double(xsimd::batch<T>::size);
+  state.counters["lanes"] = double(nimde::autodiff::detail::Batch<T>::size);
 }
 
 struct GemmShape {

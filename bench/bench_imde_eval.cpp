@@ -8,8 +8,6 @@
 #include <string>
 
 #include <benchmark/benchmark.h>
-#include <omp.h>
-#include <xsimd/xsimd.hpp>
 
 #include "autodiff/parallel.hpp"
 #include "bench/fma_peak.hpp"

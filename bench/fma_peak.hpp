@@ -12,7 +12,7 @@ namespace nimde::bench {
 /// Floating-point operations done: threads · iters · 12 · batch width · 2.
 template <class T>
 T fma_chains(int threads, long iters) {
-  using B = xsimd::batch<T>;
+  using B = autodiff::detail::Batch<T>;
   T sink = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : sink)
   {
@@ -31,7 +31,7 @@ T fma_chains(int threads, long iters) {
 /// The floating-point operations of fma_chains<T>(threads, iters).
 template <class T>
 double fma_chains_flops(int threads, long iters) {
-  return double(threads) * double(iters) * 12 * double(xsimd::batch<T>::size) * 2;
+  return double(threads) * double(iters) * 12 * double(autodiff::detail::Batch<T>::size) * 2;
 }
 
 }  // namespace nimde::bench

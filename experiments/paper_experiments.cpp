@@ -30,6 +30,9 @@ int order_of(const std::string& method) { return ode::method(method).order(); }
 /// told apart.
 constexpr int kFloorOrder = 4;
 
+/// That floor, from a model's "errors" analysis.
+double learning_floor(const json& errors) { return errors.at("error_imde").at(kFloorOrder).get<double>(); }
+
 // ---- Figure 2 and the sweeps that share its form -----------------------------------------
 /// Runs of one sweep: (T, S) pairs for each method and seed.
 struct Sweep {
@@ -62,7 +65,6 @@ void report_sweep(const std::string& experiment, const std::string& table, const
                   const std::vector<std::string>& methods, const std::vector<RunSpec>& runs, const MetricsOf& metrics,
                   Findings& out) {
   constexpr int kOrder = 3;  // the paper's f_h: the IMDE truncated after h³
-  const auto floor_of = [](const json& e) { return e.at("error_imde").at(kFloorOrder).get<double>(); };
   for (const std::string& method : methods) {
     struct Point {
       double error_true = 0, error_floor = 0, error_fh = 0;
@@ -75,7 +77,7 @@ void report_sweep(const std::string& experiment, const std::string& table, const
       const json& e = metrics(r).at("errors");
       Point& pt = by_h[r.h()];
       pt.error_true += e.at("error_true").get<double>();
-      pt.error_floor += floor_of(e);
+      pt.error_floor += learning_floor(e);
       pt.error_fh += e.at("error_fh").at(kOrder).get<double>();
       pt.count += 1;
       pt.runs.push_back(&r);
@@ -97,7 +99,7 @@ void report_sweep(const std::string& experiment, const std::string& table, const
         out.add(table, experiment, r, sweep.name, NAN, "error_true", e.at("error_true").get<double>());
         out.add(table, experiment, r, sweep.name, NAN, "error_imde", e.at("error_imde").at(kOrder).get<double>());
         out.add(table, experiment, r, sweep.name, NAN, "error_fh", e.at("error_fh").at(kOrder).get<double>());
-        out.add(table, experiment, r, sweep.name, NAN, "error_floor", floor_of(e));
+        out.add(table, experiment, r, sweep.name, NAN, "error_floor", learning_floor(e));
         out.add(table, experiment, r, sweep.name, NAN, "in_fit", in_fit ? 1 : 0);
       }
     }
@@ -516,7 +518,7 @@ Experiment ext_certify(const std::vector<Experiment>& others) {
           flagged += fits_solver;
           // Where the IMDE departs from f by 5x the learning floor, the learned field is not f's.
           const json& e = m(r).at("errors");
-          if (e.at("error_fh").at(3).get<double>() >= 5 * e.at("error_imde").at(kFloorOrder).get<double>()) {
+          if (e.at("error_fh").at(3).get<double>() >= 5 * learning_floor(e)) {
             ++measurable;
             measurable_flagged += fits_solver;
           }
