@@ -128,6 +128,26 @@ void pack_b(const T* B, std::size_t ldb, bool trans, std::size_t pc, std::size_t
   }
 }
 
+/// act over the MR × NR tile just stored at `out` (row stride ld), while it is in L1: one
+/// dispatch per tile, the rule inlined. Called per batch from the register loop, the switch over
+/// the activations was a call around which every live accumulator spilled.
+template <class T>
+void activate_tile(Activation act, T* out, std::size_t ld) {
+  using B = Batch<T>;
+  constexpr std::size_t MR = Blocking<T>::MR, NR = Blocking<T>::NR, W = Blocking<T>::W;
+  auto apply = [&]<class Rule>() {
+    for (std::size_t r = 0; r < MR; ++r)
+      for (std::size_t j = 0; j < NR; j += W)
+        detail::apply<Rule>(B::load_unaligned(out + r * ld + j)).store_unaligned(out + r * ld + j);
+  };
+  switch (act) {
+#define NIMDE_ACTIVATE_TILE(name, Rule) \
+  case Activation::name: apply.template operator()<detail::Rule>(); return;
+    NIMDE_ACTIVATIONS(NIMDE_ACTIVATE_TILE)
+#undef NIMDE_ACTIVATE_TILE
+  }
+}
+
 /// How a micro-kernel writes its tile: overwrite or add to C, and whether to apply the epilogue.
 template <class T>
 struct TileStore {
@@ -186,12 +206,13 @@ void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const 
       v1 += B::load_unaligned(out + r * ld + W);
     }
     if (st.finish) {
-      v0 = detail::activate(st.act, v0 + bias0);
-      v1 = detail::activate(st.act, v1 + bias1);
+      v0 += bias0;
+      v1 += bias1;
     }
     v0.store_unaligned(out + r * ld);
     v1.store_unaligned(out + r * ld + W);
   }
+  if (st.finish && st.act != Activation::identity) activate_tile<T>(st.act, out, ld);
   if (!full)
     for (std::size_t r = 0; r < mr; ++r) std::memcpy(C + r * ldc, edge + r * NR, nr * sizeof(T));
 }
