@@ -32,6 +32,7 @@
 
 #include "autodiff/activation.hpp"
 #include "autodiff/detail/simd.hpp"
+#include "autodiff/detail/tanh.hpp"
 #include "autodiff/functions.hpp"
 #include "autodiff/jet.hpp"
 
@@ -88,6 +89,7 @@ struct Identity {  // x' = 1
 
 struct Tanh {  // tanh' = 1 − tanh²
   template <class X> static X value(X x) { return xsimd::tanh(x); }
+  template <class A> static xsimd::batch<float, A> value(xsimd::batch<float, A> x) { return tanh_float(x); }
   template <class X> static X output_derivative(const X& y) { return X(1) - y * y; }
   static Jet jet(const Jet& a) { return tanh_jet(a); }
 };
