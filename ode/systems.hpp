@@ -29,7 +29,7 @@ struct System {
   bool canonical = false;
   /// H, when it is known in closed form (the built-in canonical systems).
   std::function<double(const std::vector<double>&)> hamiltonian{};
-  std::vector<double> y0;  ///< a typical starting point (the paper's, for its three systems)
+  std::vector<double> y0{};  ///< a typical starting point (the paper's, for its three systems)
   double t_end = 10;       ///< a horizon over which trajectories from y0 are worth looking at
   std::size_t dim() const { return field.dim(); }
 };
