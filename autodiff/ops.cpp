@@ -261,6 +261,30 @@ Var<T> binary(const Var<T>& a, const Var<T>& b) {
   return y;
 }
 
+// y = a + c·x, one node for a step's update y + h·k:  ā = ȳ,  x̄ = c·ȳ. The same roundings as
+// the product and the sum recorded apart, in forward and backward, so a solver step gives the
+// same bits either way; no rule reads a value, and the tape keeps one value where it kept two.
+template <class T>
+void axpy_backward(Tape<T>& tape, Node<T>& n) {
+  using B = detail::Batch<T>;
+  const B c = detail::param<B>(n.params.s);
+  bool fresh;
+  if (tape.input(n, 0).requires_grad) {
+    Tensor<T>& g = tape.input_grad(n, 0, fresh);
+    map_to(!fresh, g.data(), g.size(), [](auto gy) { return gy; }, n.grad.data());
+  }
+  if (tape.input(n, 1).requires_grad) {
+    Tensor<T>& g = tape.input_grad(n, 1, fresh);
+    map_to(!fresh, g.data(), g.size(), [c](auto gy) { return gy * c; }, n.grad.data());
+  }
+}
+
+template <class T>
+void axpy_graph(GradGraph<T>& g) {
+  if (g.needs(0)) g.add(0, g.output_grad());
+  if (g.needs(1)) g.add(1, g.output_grad() * g.params().s);
+}
+
 // ======================================================================================
 // Linear algebra
 // ======================================================================================
@@ -328,6 +352,7 @@ void linear_backward(Tape<T>& tape, Node<T>& n) {
     }
     dz = out_dz;
   }
+  tape.value_read(n);  // x̄ may take y's buffer: one layer-sized buffer fewer at backward's peak
   if (x.requires_grad) {
     Tensor<T>& dx = tape.input_grad(n, 0, fresh);
     gemm(batch, in, out, dz, out, false, W.value.data(), in, false, dx.data(), in, !fresh);
@@ -577,6 +602,21 @@ template <class T> Var<T> operator*(double s, const Var<T>& a) { return unary<Mu
 template <class T> Var<T> operator/(const Var<T>& a, double s) { return unary<DivScalar>(a, {s}, DivScalar::name); }
 template <class T> Var<T> operator/(double s, const Var<T>& a) { return unary<ScalarDiv>(a, {s}, ScalarDiv::name); }
 
+template <class T>
+Var<T> axpy(const Var<T>& a, const Var<T>& x, double c) {
+  Tape<T>& tape = tape_of("axpy", a, x);
+  if (!same_shape(a.value(), x.value()))
+    throw std::invalid_argument("axpy: shapes " + shape_string(a.value()) + " and " + shape_string(x.value()) +
+                                " differ");
+  const Var<T> in[] = {a, x};
+  Var<T> y = tape.record("axpy", a.rows(), a.cols(), in, &axpy_backward<T>, OpParams{c}, &axpy_graph<T>);
+  using B = detail::Batch<T>;
+  const B cb = detail::param<B>(c);
+  map(tape.node(y).value.data(), a.value().size(), [cb](auto av, auto xv) { return av + xv * cb; },
+      tape.node(a).value.data(), tape.node(x).value.data());
+  return y;
+}
+
 // ---- elementary functions: the list, each with its rule ----
 #define NIMDE_DEFINE_VAR_FUNCTION(name, Rule, domain)                                        \
   template <class T> Var<T> name(const Var<T>& x) { return unary<detail::Rule>(x, OpParams{}, #name); } \
@@ -705,6 +745,7 @@ Var<T> detach(const Var<T>& x) {
   template Var<T> operator/(const Var<T>&, double);                                           \
   template Var<T> operator/(double, const Var<T>&);                                           \
   template Var<T> pow(const Var<T>&, int);                                                    \
+  template Var<T> axpy(const Var<T>&, const Var<T>&, double);                                 \
   template Var<T> matmul(const Var<T>&, const Var<T>&, bool, bool);                           \
   template Var<T> linear(const Var<T>&, const Var<T>&, const Var<T>&, Activation);            \
   template Var<T> sum(const Var<T>&);                                                         \

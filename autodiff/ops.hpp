@@ -29,6 +29,9 @@ template <class T> Var<T> operator*(const Var<T>& a, double s);
 template <class T> Var<T> operator*(double s, const Var<T>& a);
 template <class T> Var<T> operator/(const Var<T>& a, double s);
 template <class T> Var<T> operator/(double s, const Var<T>& a);
+/// a + x·c as one operation (a and x of one shape), with the bits of the two it replaces: a
+/// solver step's update y + h·k then keeps one value on the tape instead of two.
+template <class T> Var<T> axpy(const Var<T>& a, const Var<T>& x, double c);
 
 // ---- elementary functions ---------------------------------------------------------------
 // One per function of autodiff/functions.hpp (tanh, sigmoid, relu, elu with α = 1, sin, exp,

@@ -41,6 +41,9 @@ void Tape<T>::fail_check(const Var<T>& v, const char* op) const {
   if (v.tape_ != this) throw std::logic_error(std::string(op) + ": Var belongs to another tape");
   if (v.epoch_ != epoch_ || v.index_ >= size_)
     throw std::logic_error(std::string(op) + ": Var from a cleared tape (recorded before Tape::clear())");
+  if (nodes_[v.index_].released)
+    throw std::logic_error(std::string(op) + ": the value of this " + nodes_[v.index_].op +
+                           " node was released by backward(..., Values::release); keep values to use it after backward");
   throw std::logic_error(std::string(op) + ": invalid Var");
 }
 
@@ -53,7 +56,8 @@ Var<T> Tape<T>::record(const char* op, std::size_t rows, std::size_t cols, std::
   if (inputs_size_ + inputs.size() > inputs_.size()) inputs_.resize(std::max(2 * inputs_.size(), inputs_size_ + inputs.size()));
 
   Node<T>& n = nodes_[size_];
-  if (n.value.shape()[0] != rows || n.value.shape()[1] != cols) n.value.resize({rows, cols});
+  take_buffer(n.value, {rows, cols});  // its own buffer, or a released one from the pool
+  n.released = false;
   n.op = op;
   n.backward = fn;
   n.graph = graph;
@@ -125,7 +129,19 @@ void Tape<T>::release_buffer(Tensor<T>& grad) {
 }
 
 template <class T>
-void Tape<T>::backward(const Var<T>& output) {
+void Tape<T>::release_value(Node<T>& n) {
+  if (n.released || n.is_leaf()) return;
+  release_buffer(n.value);
+  n.released = true;
+}
+
+template <class T>
+void Tape<T>::value_read(Node<T>& n) {
+  if (n.backward && &n - nodes_.data() < releasing_below_) release_value(n);
+}
+
+template <class T>
+void Tape<T>::backward(const Var<T>& output, Values values) {
   check(output, "backward");
   const Node<T>& n = nodes_[output.index_];
   if (n.value.size() != 1)
@@ -134,11 +150,11 @@ void Tape<T>::backward(const Var<T>& output) {
   Tensor<T>& g = nodes_[output.index_].grad;
   take_buffer(g, {1, 1});
   g(0, 0) = T(1);
-  sweep(output.index_);
+  sweep(output.index_, values);
 }
 
 template <class T>
-void Tape<T>::backward(const Var<T>& output, const Tensor<T>& seed) {
+void Tape<T>::backward(const Var<T>& output, const Tensor<T>& seed, Values values) {
   check(output, "backward");
   const Node<T>& n = nodes_[output.index_];
   if (seed.shape() != n.value.shape())
@@ -147,7 +163,7 @@ void Tape<T>::backward(const Var<T>& output, const Tensor<T>& seed) {
   Tensor<T>& g = nodes_[output.index_].grad;
   take_buffer(g, seed.shape());
   std::copy(seed.begin(), seed.end(), g.begin());
-  sweep(output.index_);
+  sweep(output.index_, values);
 }
 
 template <class T>
@@ -165,17 +181,26 @@ void Tape<T>::start_grad(const Var<T>& leaf, const Tensor<T>& start) {
 }
 
 template <class T>
-void Tape<T>::sweep(std::uint32_t output) {
+void Tape<T>::sweep(std::uint32_t output, Values values) {
   if (!nodes_[output].requires_grad)
     throw std::invalid_argument(std::string("backward: the output (") + nodes_[output].op +
                                 ") does not depend on any leaf that requires a gradient");
   for (std::size_t i = 0; i < size_; ++i) nodes_[i].grad_fresh = !nodes_[i].grad_preset;
   nodes_[output].grad_fresh = false;
+  // A node's value is read by its own rule and by its consumers' rules, which come later on the
+  // tape and so have run before it: after its rule, nothing reads it.
+  const bool release = values == Values::release;
+  struct Releasing {  // value_read's window, closed however the sweep ends
+    std::int64_t& below;
+    ~Releasing() { below = -1; }
+  } window{releasing_below_};
+  if (release) releasing_below_ = output;
   for (std::size_t i = output + 1; i-- > 0;) {
     Node<T>& n = nodes_[i];
     if (n.requires_grad && !n.grad_fresh && n.backward) {
       n.backward(*this, n);
       if (!n.retain_grad) release_buffer(n.grad);
+      if (release && i != output) release_value(n);
     }
   }
   // Kept gradients the sweep never reached (or recorded after the output) are zero.

@@ -12,6 +12,10 @@
 // so the gradients it returns are Vars like any other: they can enter a loss, and that loss can
 // be differentiated again, by `backward` or by `grad`, to any order. `backward` itself keeps
 // its fused first-order kernels and never records anything.
+//
+// Memory: `backward(loss, Values::release)` hands each intermediate value to the gradient pool
+// once no rule still to run reads it (torch's default, retain_graph=False), so that backward's
+// gradients live in the forward pass's buffers and the next recording takes them back.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +39,11 @@ using BackwardFn = void (*)(Tape<T>& tape, Node<T>& node);
 template <class T>
 using GraphFn = void (*)(GradGraph<T>& g);
 
+/// What a backward sweep does with an intermediate node's value once its rule has run: keep it
+/// (it stays readable and the tape can be swept again), or release its buffer to the gradient
+/// pool. The output swept from and the leaves are always kept.
+enum class Values { keep, release };
+
 /// Parameters an operation keeps for its backward rule (a scalar, an integer, flags).
 struct OpParams {
   double s = 0;
@@ -57,6 +66,7 @@ struct Node {
   bool grad_fresh = true;    ///< no gradient has reached this node yet in this backward pass
   bool grad_preset = false;  ///< a leaf whose backward starts from the gradient it holds (start_grad)
   bool retain_grad = false;  ///< an intermediate whose gradient outlives its backward (Tape::grad)
+  bool released = false;     ///< its value's buffer went to the pool (backward with Values::release)
   bool is_leaf() const { return backward == nullptr; }
   /// Whether backward keeps this node's gradient after its rule has run (else its buffer may
   /// be overwritten by the rule, then returned to the pool).
@@ -102,9 +112,9 @@ class Tape {
   Var<T> constant(std::size_t rows, std::size_t cols, T fill);
 
   /// Reverse sweep from a 1×1 output, seeded with 1.
-  void backward(const Var<T>& output);
+  void backward(const Var<T>& output, Values values = Values::keep);
   /// Reverse sweep from any output, seeded with `seed` (same shape as the output).
-  void backward(const Var<T>& output, const Tensor<T>& seed);
+  void backward(const Var<T>& output, const Tensor<T>& seed, Values values = Values::keep);
 
   /// The next backward adds `leaf`'s gradient onto `start` instead of starting from zero, in
   /// the order a longer recording would have added it: a backward split into pieces (one step
@@ -144,11 +154,15 @@ class Tape {
   /// The gradient buffer of the i-th input, sized to its value; `fresh` tells the caller to
   /// overwrite it instead of adding (saves one pass over memory per node).
   Tensor<T>& input_grad(const Node<T>& n, std::uint32_t i, bool& fresh);
+  /// Called by a backward rule that has read its node's value for the last time, before it asks
+  /// for its inputs' gradients: in a releasing sweep the value's buffer can then serve one of
+  /// them (the sweep releases every value after its rule in any case).
+  void value_read(Node<T>& n);
   /// True if v was recorded on this tape since its last clear().
   bool valid(const Var<T>& v) const { return v.tape_ == this && v.epoch_ == epoch_ && v.index_ < size_; }
   /// Throw if v belongs to another tape or to a recording that was cleared.
   void check(const Var<T>& v, const char* op) const {
-    if (v.tape_ != this || v.epoch_ != epoch_ || v.index_ >= size_) [[unlikely]]
+    if (v.tape_ != this || v.epoch_ != epoch_ || v.index_ >= size_ || nodes_[v.index_].released) [[unlikely]]
       fail_check(v, op);
   }
 
@@ -156,7 +170,8 @@ class Tape {
   friend class Var<T>;
   friend class GradGraph<T>;
   template <class> friend class NoGrad;
-  void sweep(std::uint32_t output);
+  void sweep(std::uint32_t output, Values values);
+  void release_value(Node<T>& n);
   /// Makes `grad` a buffer of `shape`, from the pool when one of that size is free.
   void take_buffer(Tensor<T>& grad, const typename Tensor<T>::shape_type& shape);
   void release_buffer(Tensor<T>& grad);
@@ -171,6 +186,7 @@ class Tape {
   std::vector<std::uint8_t> graph_wanted_;    ///< ... and whether it depends on a requested input
   std::size_t size_ = 0, inputs_size_ = 0;
   std::uint64_t epoch_ = 1;
+  std::int64_t releasing_below_ = -1;  ///< during a releasing sweep, its output's index; else −1
   bool grad_enabled_ = true;
 };
 

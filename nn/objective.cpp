@@ -35,7 +35,7 @@ class TapedObjective final : public Objective {
     tape_.clear();
     const TapeParams<T>& p = net_.bind(tape_);
     Var<T> loss = record();
-    tape_.backward(loss);
+    tape_.backward(loss, autodiff::Values::release);
     grad.resize(2 * p.weights.size());
     for (std::size_t l = 0; l < p.weights.size(); ++l) {
       copy_grad(p.weights[l], grad[2 * l]);
@@ -127,7 +127,7 @@ class TapedObjective final : public Objective {
           tape_.start_grad(p.biases[l], sums[2 * l + 1]);
         }
       }
-      tape_.backward(method_.step(field_, start, h_), seed_);
+      tape_.backward(method_.step(field_, start, h_), seed_, autodiff::Values::release);
       sums.resize(2 * p.weights.size());
       for (std::size_t l = 0; l < p.weights.size(); ++l) {
         sums[2 * l] = p.weights[l].grad();

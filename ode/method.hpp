@@ -145,17 +145,19 @@ template <class State>
 State Method::rk_step(const Field& f, const State& y, double h, const IterationOptions& it) const {
   const Tableau& t = *tableau_;
   const int s = t.stages();
-  // y + h Σ_j coef_j k_j over the nonzero coefficients, in the order of j.
+  // y + h Σ_j coef_j k_j over the nonzero coefficients, in the order of j: the sum of the
+  // products first, then y; a single term is y + k·(h c) (one axpy).
   auto combine = [&](const std::vector<State>& k, auto coef) {
-    State acc;
-    bool any = false;
-    for (int j = 0; j < s; ++j) {
-      const double c = coef(j);
-      if (c == 0) continue;
-      acc = any ? State(acc + k[j] * (h * c)) : State(k[j] * (h * c));
-      any = true;
-    }
-    return any ? State(y + acc) : y;
+    std::vector<int> terms;
+    for (int j = 0; j < s; ++j)
+      if (coef(j) != 0) terms.push_back(j);
+    if (terms.empty()) return y;
+    auto ks = [&](std::size_t t) -> const State& { return k[static_cast<std::size_t>(terms[t])]; };
+    auto hc = [&](std::size_t t) { return h * coef(terms[t]); };
+    if (terms.size() == 1) return axpy(y, ks(0), hc(0));
+    State acc = State(ks(0) * hc(0));
+    for (std::size_t t = 1; t < terms.size(); ++t) acc = axpy(acc, ks(t), hc(t));
+    return State(y + acc);
   };
   std::vector<State> k;
   k.reserve(static_cast<std::size_t>(s));

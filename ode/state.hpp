@@ -6,7 +6,8 @@
 //   Point<S>  one point, d numbers of any scalar type S      (double, forward-mode jets)
 //
 // All three support y + z, y − z, −y, y·s and s·y for a double s, which is all a
-// Runge–Kutta step needs; components support the elementary functions besides.
+// Runge–Kutta step needs (axpy below fuses y + z·s); components support the elementary
+// functions besides.
 #pragma once
 
 #include <cstddef>
@@ -51,6 +52,11 @@ template <class S> Point<S> operator*(const Point<S>& a, double s) {
   return r;
 }
 template <class S> Point<S> operator*(double s, const Point<S>& a) { return a * s; }
+
+/// a + x·c, the product and the sum. On a tape, autodiff::axpy (found by argument-dependent
+/// lookup, and more specialised) records them as one operation with the same bits, which
+/// keeps one value per update where two nodes kept two.
+template <class State> State axpy(const State& a, const State& x, double c) { return State(a + x * c); }
 
 // ---- components ----
 /// The d components of a state: columns (rows × 1) of a batch, coordinates of a point.

@@ -219,3 +219,53 @@ TEST_CASE("beyond its values, the tape of an unrolled network holds the same byt
   // buffer per recorded operation
   CHECK(o2 <= 4 * n * w * sizeof(float) + 64 * 1024);
 }
+
+// With Values::release the sweep hands every intermediate value to the gradient pool once its
+// rule has run, and the fused linear hands over its output as soon as it has read it, so that
+// x̄ can take that buffer: the tape then holds one layer-sized buffer fewer than values plus
+// gradients, and the next recording takes the buffers back.
+TEST_CASE("a releasing backward gives the same gradients with one buffer fewer, and refuses released values",
+          "[engine][memory]") {
+  const std::size_t n = 300, d = 2, w = 64;
+  std::mt19937_64 rng(12);
+  const Tensor<float> x0 = random_tensor(n, d, rng), target = random_tensor(n, d, rng);
+  const Tensor<float> W1 = random_tensor(w, d, rng), W2 = random_tensor(w, w, rng), W3 = random_tensor(d, w, rng);
+  const Tensor<float> b1 = random_tensor(1, w, rng), b2 = random_tensor(1, w, rng), b3 = random_tensor(1, d, rng);
+  struct Run {
+    std::vector<Tensor<float>> grads;
+    float loss = 0;
+    std::size_t bytes = 0;
+  };
+  auto run = [&](Values values) {
+    Tape<float> tape;
+    Run r;
+    for (int repeat = 0; repeat < 3; ++repeat) {  // later recordings take the released buffers back
+      tape.clear();
+      std::vector<Var<float>> p = {tape.leaf(W1), tape.leaf(b1), tape.leaf(W2), tape.leaf(b2), tape.leaf(W3), tape.leaf(b3)};
+      Var<float> y = tape.constant(x0), hidden;
+      for (int s = 0; s < 3; ++s) {
+        hidden = linear(linear(y, p[0], p[1], Activation::tanh), p[2], p[3], Activation::tanh);
+        y = axpy(y, linear(hidden, p[4], p[5]), 0.1);
+      }
+      Var<float> loss = mse_loss(y, tape.constant(target));
+      tape.backward(loss, values);
+      r.grads.clear();
+      for (const Var<float>& v : p) r.grads.push_back(v.grad());
+      r.loss = loss.value()(0, 0);  // the output swept from keeps its value
+      if (values == Values::release) {
+        CHECK_THROWS_WITH(hidden.value(), Catch::Contains("released") && Catch::Contains("linear"));
+        CHECK_THROWS_WITH(tanh(y), Catch::Contains("tanh") && Catch::Contains("released"));
+      } else {
+        CHECK(hidden.value().size() == n * w);
+      }
+      CHECK((p[0].value() == W1));  // leaves are never released
+      r.bytes = tape.bytes();
+    }
+    return r;
+  };
+  const Run kept = run(Values::keep), released = run(Values::release);
+  CHECK(released.loss == kept.loss);
+  for (std::size_t k = 0; k < kept.grads.size(); ++k) CHECK((released.grads[k] == kept.grads[k]));
+  INFO("tape bytes: keeping " << kept.bytes << ", releasing " << released.bytes);
+  CHECK(released.bytes + n * w * sizeof(float) <= kept.bytes);
+}

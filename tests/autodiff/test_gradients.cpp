@@ -155,6 +155,38 @@ TEST_CASE("mse_loss, column concat and slices match central differences", "[grad
     }
 }
 
+TEST_CASE("axpy matches central differences, and the product and sum it replaces to the bit", "[gradients]") {
+  std::mt19937_64 rng(9);
+  for (std::size_t r : kRows)
+    for (std::size_t c : kCols) {
+      INFO(shape_string(r, c));
+      Tensor<double> a = random_tensor(r, c, rng), x = random_tensor(r, c, rng);
+      auto check = gradient_check({a, x}, [](Tape<double>&, const std::vector<Var<double>>& v) {
+        return axpy(v[0], v[1], -0.37) * v[1];  // both operands reach the loss twice
+      });
+      INFO(check.where);
+      CHECK(check.worst < kTolerance);
+
+      // In float, value and both gradients equal a + x * c recorded as two operations.
+      Tensor<float> af(a.shape()), xf(x.shape()), seed(a.shape());
+      std::copy(a.begin(), a.end(), af.begin());
+      std::copy(x.begin(), x.end(), xf.begin());
+      for (std::size_t i = 0; i < seed.size(); ++i) seed.data()[i] = float(std::sin(0.3 * double(i) + 1));
+      Tensor<float> results[2][3];
+      for (int fused = 0; fused < 2; ++fused) {
+        Tape<float> tape;
+        Var<float> va = tape.leaf(af), vx = tape.leaf(xf);
+        Var<float> y = fused ? axpy(va, vx, 0.1) : va + vx * 0.1;
+        tape.backward(y, seed);
+        results[fused][0] = y.value(), results[fused][1] = va.grad(), results[fused][2] = vx.grad();
+      }
+      for (int k = 0; k < 3; ++k) CHECK((results[0][k] == results[1][k]));
+    }
+  Tape<double> tape;
+  CHECK_THROWS_WITH(axpy(tape.leaf(zeros<double>(2, 3)), tape.leaf(zeros<double>(2, 1)), 1.0),
+                    Catch::Contains("axpy") && Catch::Contains("[2 x 1]"));
+}
+
 TEST_CASE("a leaf that reaches the loss twice accumulates both contributions", "[gradients]") {
   Tape<double> tape;
   Tensor<double> v = zeros<double>(1, 3);

@@ -201,6 +201,18 @@ TEST_CASE("fused linear with every activation: Hessian-vector products match cen
         }
 }
 
+TEST_CASE("axpy: Hessian-vector products match central differences", "[higher-order]") {
+  std::mt19937_64 rng(12);
+  for (std::size_t r : kRows)
+    for (std::size_t c : kCols) {
+      INFO(shape_string(r, c));
+      auto check = hvp_check({random_tensor(r, c, rng), random_tensor(r, c, rng)},
+                             [](Tape<double>&, const std::vector<Var<double>>& x) { return tanh(axpy(x[0], x[1], 0.8)); });
+      INFO(check.where);
+      CHECK(check.worst < kTolerance);
+    }
+}
+
 TEST_CASE("mse_loss, column concat and slices: Hessian-vector products match central differences",
           "[higher-order]") {
   std::mt19937_64 rng(6);
