@@ -137,7 +137,7 @@ void Tape<T>::release_value(Node<T>& n) {
 
 template <class T>
 void Tape<T>::value_read(Node<T>& n) {
-  if (n.backward && &n - nodes_.data() < releasing_below_) release_value(n);
+  if (&n - nodes_.data() < releasing_below_) release_value(n);  // −1 outside a releasing sweep
 }
 
 template <class T>

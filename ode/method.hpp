@@ -146,17 +146,20 @@ State Method::rk_step(const Field& f, const State& y, double h, const IterationO
   const Tableau& t = *tableau_;
   const int s = t.stages();
   // y + h Σ_j coef_j k_j over the nonzero coefficients, in the order of j: the sum of the
-  // products first, then y; a single term is y + k·(h c) (one axpy).
+  // products first, then y; a single term is y + k·(h c), one axpy.
   auto combine = [&](const std::vector<State>& k, auto coef) {
-    std::vector<int> terms;
-    for (int j = 0; j < s; ++j)
-      if (coef(j) != 0) terms.push_back(j);
-    if (terms.empty()) return y;
-    auto ks = [&](std::size_t t) -> const State& { return k[static_cast<std::size_t>(terms[t])]; };
-    auto hc = [&](std::size_t t) { return h * coef(terms[t]); };
-    if (terms.size() == 1) return axpy(y, ks(0), hc(0));
-    State acc = State(ks(0) * hc(0));
-    for (std::size_t t = 1; t < terms.size(); ++t) acc = axpy(acc, ks(t), hc(t));
+    int first = -1, terms = 0;
+    for (int j = 0; j < s; ++j) {
+      if (coef(j) == 0) continue;
+      if (first < 0) first = j;
+      ++terms;
+    }
+    if (terms == 0) return y;
+    const State& k0 = k[static_cast<std::size_t>(first)];
+    if (terms == 1) return axpy(y, k0, h * coef(first));
+    State acc = State(k0 * (h * coef(first)));
+    for (int j = first + 1; j < s; ++j)
+      if (coef(j) != 0) acc = axpy(acc, k[static_cast<std::size_t>(j)], h * coef(j));
     return State(y + acc);
   };
   std::vector<State> k;
