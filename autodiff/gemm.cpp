@@ -14,11 +14,12 @@
 // (MC·KC) in L2, the B panel in L2/L3. Packing also absorbs transposes, so one kernel serves
 // all four op(A)·op(B) combinations. Edge tiles are computed in full on zero-padded slivers.
 //
-// Three shortcuts: A is read in place, row-major or transposed (MR values a step apart either
+// Four shortcuts: A is read in place, row-major or transposed (MR values a step apart either
 // way; only a last partial sliver is packed); an output of at most four columns (the network's
 // last layer) is computed as dot products (gemm_small_n); and so is an output of at most 16
 // rows against a transposed B (a layer on one point's jets, gemm_small_m), which would
-// otherwise spend its time packing B.
+// otherwise spend its time packing B; a weight gradient Aᵀ·B with a side of at most four (the
+// first and the last layer's) is a sum of outer products of rows (gemm_outer).
 //
 // Every output tile is computed by one thread with the same order of k, so results do not
 // depend on the thread count. When K is long and M·N small (the weight gradient Xᵀ·dY over
@@ -268,11 +269,117 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
   }
 }
 
+/// C = Aᵀ·B for A stored K × M and B stored K × N, one side (M or N) at most kSmallN: a sum of
+/// outer products of rows, the weight gradient dzᵀ·x of a layer with few inputs or outputs. The
+/// 6 × 2W register tile would leave most of its lanes on padding there (15 of 16 rows of a
+/// 128 × 2 product); here the long side is vectorised and the short side broadcast, a tile of up
+/// to kOuterBatches batches over a whole K block. K blocks of KC, added in order, so every
+/// output sees the additions of gemm_blocked and the bits are those of the general path.
+constexpr std::size_t kSmallN = 4;
+constexpr std::size_t kOuterBatches = 16;
+
+/// How one call reads its operands: rows of the long operand (the vectorised side) and of the
+/// short one, and where output (short index s, long index l) goes.
+template <class T>
+struct OuterOperands {
+  const T* lng;
+  std::size_t ld_lng;
+  const T* shrt;
+  std::size_t ld_shrt;
+  T* out;
+  std::size_t out_s, out_l;  ///< strides of the output along the short and the long side
+};
+
+/// acc[s][v] = Σ_{k < kc} lng[k][v·W ..] · shrt[k][s] for V batches of the long side from `col`,
+/// then stored to the output (or added to it), `len` ≤ V·W values along the long side.
+template <class T, std::size_t S, std::size_t V>
+void outer_tile(std::size_t kc, const OuterOperands<T>& op, std::size_t col, std::size_t len, bool add) {
+  using Bt = Batch<T>;
+  constexpr std::size_t W = Bt::size;
+  Bt acc[S][V];
+  for (std::size_t s = 0; s < S; ++s)
+    for (std::size_t v = 0; v < V; ++v) acc[s][v] = Bt(T(0));
+  for (std::size_t k = 0; k < kc; ++k) {
+    const T* l = op.lng + k * op.ld_lng + col;
+    Bt lv[V];
+#pragma GCC unroll 16
+    for (std::size_t v = 0; v < V; ++v) lv[v] = Bt::load_unaligned(l + v * W);
+#pragma GCC unroll 4
+    for (std::size_t s = 0; s < S; ++s) {
+      const Bt b(op.shrt[k * op.ld_shrt + s]);
+#pragma GCC unroll 16
+      for (std::size_t v = 0; v < V; ++v) acc[s][v] = detail::fma(lv[v], b, acc[s][v]);
+    }
+  }
+  alignas(kAlignment) T lanes[W];
+  for (std::size_t s = 0; s < S; ++s)
+    for (std::size_t v = 0; v < V && v * W < len; ++v) {
+      acc[s][v].store_aligned(lanes);
+      for (std::size_t i = 0; i < std::min(W, len - v * W); ++i) {
+        T& o = op.out[s * op.out_s + (col + v * W + i) * op.out_l];
+        o = add ? o + lanes[i] : lanes[i];
+      }
+    }
+}
+
+/// outer_tile<T, S, V> for a run-time V in 1 … Vmax.
+template <class T, std::size_t S, std::size_t... I>
+void outer_tile_dispatch(std::index_sequence<I...>, std::size_t v, std::size_t kc, const OuterOperands<T>& op,
+                         std::size_t col, std::size_t len, bool add) {
+  ((v == I + 1 ? outer_tile<T, S, I + 1>(kc, op, col, len, add) : void()), ...);
+}
+
+/// The whole product for a short side of S: long-side pieces of Vmax batches, each over the K
+/// blocks in order; a last part of fewer than W values is copied, zero-padded, to whole batches.
+template <class T, std::size_t S>
+void gemm_outer(std::size_t K, std::size_t len, OuterOperands<T> op, bool accumulate) {
+  using Bk = Blocking<T>;
+  constexpr std::size_t W = Bk::W, Vmax = kOuterBatches / S;
+  const std::size_t full = len / W * W;
+  T* tail = detail::scratch<T>(Bk::KC * W, detail::Scratch::gemm_a);
+  for (std::size_t col = 0; col < len; col += Vmax * W) {
+    const std::size_t n = std::min(Vmax * W, len - col);
+    const std::size_t batches = std::min(n, full - std::min(full, col)) / W;
+    for (std::size_t pc = 0; pc < K; pc += Bk::KC) {
+      const std::size_t kc = std::min(Bk::KC, K - pc);
+      OuterOperands<T> at = op;
+      at.lng += pc * op.ld_lng;
+      at.shrt += pc * op.ld_shrt;
+      const bool add = accumulate || pc > 0;
+      if (batches)
+        outer_tile_dispatch<T, S>(std::make_index_sequence<Vmax>{}, batches, kc, at, col, batches * W, add);
+      if (batches * W < n) {  // the last len % W values of the long side
+        const std::size_t c0 = col + batches * W, rest = n - batches * W;
+        for (std::size_t k = 0; k < kc; ++k)
+          for (std::size_t i = 0; i < W; ++i) tail[k * W + i] = i < rest ? at.lng[k * op.ld_lng + c0 + i] : T(0);
+        OuterOperands<T> t = at;
+        t.lng = tail - c0;  // so that column c0 of the copy is tail[0]
+        t.ld_lng = W;
+        outer_tile<T, S, 1>(kc, t, c0, rest, add);
+      }
+    }
+  }
+}
+
+/// C (M × N) (+)= Aᵀ·B, A stored K × M, B stored K × N, min(M, N) ≤ kSmallN.
+template <class T>
+void gemm_outer(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B,
+                std::size_t ldb, T* C, std::size_t ldc, bool accumulate) {
+  const bool long_a = N < M;  // vectorise along the longer side
+  const OuterOperands<T> op = long_a ? OuterOperands<T>{A, lda, B, ldb, C, 1, ldc}
+                                     : OuterOperands<T>{B, ldb, A, lda, C, ldc, 1};
+  const std::size_t len = long_a ? M : N;
+  switch (long_a ? N : M) {
+    case 1: gemm_outer<T, 1>(K, len, op, accumulate); break;
+    case 2: gemm_outer<T, 2>(K, len, op, accumulate); break;
+    case 3: gemm_outer<T, 3>(K, len, op, accumulate); break;
+    default: gemm_outer<T, 4>(K, len, op, accumulate); break;
+  }
+}
+
 /// C = A·op(B) for a row-major A and at most kSmallN columns (the network's output layer,
 /// N = d): each output is one dot product of a row of A with a column of op(B), vectorised
 /// along k, where a 6 × 2W register tile would leave all but N of its 2W lanes idle.
-constexpr std::size_t kSmallN = 4;
-
 template <class T>
 void gemm_small_n(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B,
                   std::size_t ldb, bool tb, T* C, std::size_t ldc, bool accumulate, GemmEpilogue<T> ep) {
@@ -388,10 +495,24 @@ void gemm(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t l
     small_m_dispatch<T>(std::make_index_sequence<kSmallM>{}, M, N, K, A, lda, B, ldb, C, ldc, accumulate, ep);
     return;
   }
+  const bool outer = trans_a && !trans_b && std::min(M, N) <= kSmallN;
+  // The product over K's rows [k0, k0 + kl) into c, by the outer products or the five loops.
+  auto product = [&](std::size_t k0, std::size_t kl, T* c, std::size_t ldc_c, bool acc, GemmEpilogue<T> e,
+                     bool parallel) {
+    const T* Ak = trans_a ? A + k0 * lda : A + k0;
+    const T* Bk_ = trans_b ? B + k0 : B + k0 * ldb;
+    if (!outer) {
+      gemm_blocked(M, N, kl, Ak, lda, trans_a, Bk_, ldb, trans_b, c, ldc_c, acc, e, parallel);
+      return;
+    }
+    gemm_outer(M, N, kl, Ak, lda, Bk_, ldb, c, ldc_c, acc);
+    if (e.bias != nullptr || e.act != Activation::identity)
+      for (std::size_t i = 0; i < M; ++i) epilogue_row(c + i * ldc_c, N, e);
+  };
   const std::size_t chunks = K / Bk::kSplitK;
   const std::size_t tiles = ((M + Bk::MC - 1) / Bk::MC);
-  if (chunks < 2 || tiles >= 4) {
-    gemm_blocked(M, N, K, A, lda, trans_a, B, ldb, trans_b, C, ldc, accumulate, ep, true);
+  if (chunks < 2 || (tiles >= 4 && !outer)) {
+    product(0, K, C, ldc, accumulate, ep, true);
     return;
   }
   // Long K, few tiles: partial products over fixed K chunks, summed in chunk order.
@@ -401,10 +522,7 @@ void gemm(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t l
   for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(chunks); ++ci) {
     const std::size_t k0 = static_cast<std::size_t>(ci) * Bk::kSplitK;
     const std::size_t kl = ci + 1 == static_cast<std::ptrdiff_t>(chunks) ? K - k0 : Bk::kSplitK;
-    const T* Ak = trans_a ? A + k0 * lda : A + k0;
-    const T* Bk_ = trans_b ? B + k0 : B + k0 * ldb;
-    gemm_blocked(M, N, kl, Ak, lda, trans_a, Bk_, ldb, trans_b, partial + ci * mn, N, false, GemmEpilogue<T>{},
-                 false);
+    product(k0, kl, partial + ci * mn, N, false, GemmEpilogue<T>{}, false);
   }
   for (std::size_t i = 0; i < M; ++i) {
     T* c = C + i * ldc;

@@ -82,3 +82,41 @@ TEST_CASE("gemm over a long K (chunked partial products) matches a triple loop",
   check_shape<double>(20, 9, 3100, true, false, true, false, Activation::identity, rng);
   check_shape<double>(20, 9, 3100, false, true, false, true, Activation::tanh, rng);
 }
+
+TEST_CASE("gemm of a weight gradient with a short side (outer products of rows) matches a triple loop",
+          "[gemm]") {
+  std::mt19937_64 rng(15);
+  for (std::size_t S : {1ul, 2ul, 3ul, 4ul})
+    for (std::size_t L : {1ul, 5ul, 16ul, 31ul, 128ul, 300ul, 517ul})
+      for (std::size_t K : {1ul, 255ul, 257ul, 2500ul}) {
+        check_shape<float>(L, S, K, true, false, K == 257, false, Activation::identity, rng);
+        check_shape<double>(S, L, K, true, false, K == 255, false, Activation::identity, rng);
+      }
+  check_shape<float>(130, 3, 300, true, false, false, true, Activation::tanh, rng);
+}
+
+TEST_CASE("the outer-product path gives the bits of the general path on the same columns", "[gemm]") {
+  // A 128 × 2 weight gradient against the first two columns of a 128 × 7 one, which the
+  // blocked kernel computes: every output has the same additions in the same order.
+  std::mt19937_64 rng(16);
+  for (std::size_t K : {300ul, 4100ul})
+    for (bool accumulate : {false, true}) {
+      const std::size_t M = 128, wide = 7;
+      const std::vector<float> A = random_vector<float>(K * M, rng), Bw = random_vector<float>(K * wide, rng);
+      std::vector<float> B2(K * 2);
+      for (std::size_t k = 0; k < K; ++k)
+        for (std::size_t j = 0; j < 2; ++j) B2[k * 2 + j] = Bw[k * wide + j];
+      const std::vector<float> C0 = random_vector<float>(M * wide, rng);
+      std::vector<float> Cw = C0, C2(M * 2), CwT(wide * M), C2T(2 * M);
+      for (std::size_t i = 0; i < M; ++i)
+        for (std::size_t j = 0; j < 2; ++j) C2[i * 2 + j] = C0[i * wide + j];
+      gemm<float>(M, wide, K, A.data(), M, true, Bw.data(), wide, false, Cw.data(), wide, accumulate);
+      gemm<float>(M, 2, K, A.data(), M, true, B2.data(), 2, false, C2.data(), 2, accumulate);
+      for (std::size_t i = 0; i < M; ++i)
+        for (std::size_t j = 0; j < 2; ++j) REQUIRE(C2[i * 2 + j] == Cw[i * wide + j]);
+      // and transposed: 2 × 128 (the short side first) against the first rows of 7 × 128
+      gemm<float>(wide, M, K, Bw.data(), wide, true, A.data(), M, false, CwT.data(), M, false);
+      gemm<float>(2, M, K, B2.data(), 2, true, A.data(), M, false, C2T.data(), M, false);
+      for (std::size_t i = 0; i < 2 * M; ++i) REQUIRE(C2T[i] == CwT[i]);
+    }
+}
