@@ -375,16 +375,21 @@ template <class T, class Rule>
 void activation_grad_backward(Tape<T>& tape, Node<T>& n) {
   const T* y = tape.input(n, 0).value.data();
   const T* gy = tape.input(n, 1).value.data();
-  bool fresh;
-  if (tape.input(n, 1).requires_grad) {
-    Tensor<T>& g = tape.input_grad(n, 1, fresh);
-    map_to(!fresh, g.data(), g.size(), [](auto yv, auto w) { return output_grad<Rule>(yv, w); }, y, n.grad.data());
-  }
-  if (tape.input(n, 0).requires_grad) {
-    Tensor<T>& g = tape.input_grad(n, 0, fresh);
-    map_to(!fresh, g.data(), g.size(),
-           [](auto yv, auto gv, auto w) { return w * gv * output_derivative_dual<Rule>(yv).d; }, y, gy,
-           n.grad.data());
+  auto d_gy = [](auto yv, auto w) { return output_grad<Rule>(yv, w); };
+  auto d_y = [](auto yv, auto gv, auto w) { return w * gv * output_derivative_dual<Rule>(yv).d; };
+  const bool want_y = tape.input(n, 0).requires_grad, want_gy = tape.input(n, 1).requires_grad;
+  bool fresh_y, fresh_gy;
+  if (want_y && want_gy) {  // both in one pass over y, ȳ and the incoming gradient
+    Tensor<T>& g_y = tape.input_grad(n, 0, fresh_y);
+    Tensor<T>& g_gy = tape.input_grad(n, 1, fresh_gy);
+    map_two(!fresh_y, !fresh_gy, g_y.data(), g_gy.data(), g_y.size(),
+            [&](auto yv, auto gv, auto w) { return std::pair(d_y(yv, gv, w), d_gy(yv, w)); }, y, gy, n.grad.data());
+  } else if (want_gy) {
+    Tensor<T>& g = tape.input_grad(n, 1, fresh_gy);
+    map_to(!fresh_gy, g.data(), g.size(), d_gy, y, n.grad.data());
+  } else if (want_y) {
+    Tensor<T>& g = tape.input_grad(n, 0, fresh_y);
+    map_to(!fresh_y, g.data(), g.size(), d_y, y, gy, n.grad.data());
   }
 }
 

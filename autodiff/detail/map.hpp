@@ -89,6 +89,47 @@ void map_to(bool accumulate, T* out, std::size_t n, F f, const In*... in) {
     map<false>(out, n, f, in...);
 }
 
+/// out0[i] (+)= first(f(in[i]...)), out1[i] (+)= second(...) for i < n: one pass for a rule with
+/// two results that share their inputs (each output accumulates or not as its flag says).
+template <class T, class F, class... In>
+void map_two_range(bool acc0, bool acc1, T* out0, T* out1, std::size_t lo, std::size_t hi, F& f, const In*... in) {
+  using B = Batch<T>;
+  constexpr std::size_t W = B::size;
+  auto put = [](bool acc, T* out, B r) { (acc ? r + B::load_unaligned(out) : r).store_unaligned(out); };
+  std::size_t i = lo;
+  for (; i + W <= hi; i += W) {
+    const auto [r0, r1] = f(B::load_unaligned(in + i)...);
+    put(acc0, out0 + i, r0);
+    put(acc1, out1 + i, r1);
+  }
+  if (i == hi) return;
+  const std::size_t rest = hi - i;
+  auto padded = [&](const T* p) {  // padded with ones, as map_range does
+    alignas(kAlignment) T buf[W];
+    B(T(1)).store_aligned(buf);
+    copy_few<W>(buf, p + i, rest);
+    return B::load_aligned(buf);
+  };
+  const auto [r0, r1] = f(padded(in)...);
+  alignas(kAlignment) T res[2][W];
+  r0.store_aligned(res[0]);
+  r1.store_aligned(res[1]);
+  for (std::size_t k = 0; k < rest; ++k) {
+    out0[i + k] = acc0 ? out0[i + k] + res[0][k] : res[0][k];
+    out1[i + k] = acc1 ? out1[i + k] + res[1][k] : res[1][k];
+  }
+}
+
+template <class T, class F, class... In>
+void map_two(bool acc0, bool acc1, T* out0, T* out1, std::size_t n, F f, const In*... in) {
+  const std::ptrdiff_t chunks = static_cast<std::ptrdiff_t>((n + kMapChunk - 1) / kMapChunk);
+#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
+  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
+    const std::size_t lo = static_cast<std::size_t>(c) * kMapChunk;
+    map_two_range(acc0, acc1, out0, out1, lo, std::min(n, lo + kMapChunk), f, in...);
+  }
+}
+
 /// The scratch buffers of a thread, one per use. Two uses that can be live at once (a GEMM
 /// over chunks of K runs blocked GEMMs into its partial products) need different slots.
 enum class Scratch {
