@@ -273,8 +273,9 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
 /// outer products of rows, the weight gradient dzᵀ·x of a layer with few inputs or outputs. The
 /// 6 × 2W register tile would leave most of its lanes on padding there (15 of 16 rows of a
 /// 128 × 2 product); here the long side is vectorised and the short side broadcast, a tile of up
-/// to kOuterBatches batches over a whole K block. K blocks of KC, added in order, so every
-/// output sees the additions of gemm_blocked and the bits are those of the general path.
+/// to kOuterBatches batches over a whole K block. K blocks of KC, added in order, and K split
+/// into chunks as the general path splits it for M ≤ 384 (a layer of the networks' width 128):
+/// every output sees the additions of gemm_blocked there, so the bits are the general path's.
 constexpr std::size_t kSmallN = 4;
 constexpr std::size_t kOuterBatches = 16;
 
