@@ -340,7 +340,7 @@ void gemm_outer(std::size_t K, std::size_t len, OuterOperands<T> op, bool accumu
   T* tail = detail::scratch<T>(Bk::KC * W, detail::Scratch::gemm_a);
   for (std::size_t col = 0; col < len; col += Vmax * W) {
     const std::size_t n = std::min(Vmax * W, len - col);
-    const std::size_t batches = std::min(n, full - std::min(full, col)) / W;
+    const std::size_t batches = (std::min(col + n, full) - col) / W;  // col ≤ full: both are multiples of W
     for (std::size_t pc = 0; pc < K; pc += Bk::KC) {
       const std::size_t kc = std::min(Bk::KC, K - pc);
       OuterOperands<T> at = op;

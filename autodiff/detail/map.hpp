@@ -36,6 +36,33 @@ inline void copy_few(T* dst, const T* src, std::size_t n) {
     if (k < n) dst[k] = src[k];
 }
 
+/// The n < W values at p as a batch, the other lanes ones: harmless for every rule (no log 0,
+/// no 1/0 in the unused lanes).
+template <class T>
+Batch<T> load_padded(const T* p, std::size_t n) {
+  using B = Batch<T>;
+  alignas(kAlignment) T buf[B::size];
+  B(T(1)).store_aligned(buf);
+  copy_few<B::size>(buf, p, n);
+  return B::load_aligned(buf);
+}
+
+/// range(lo, hi) over [0, n): one call up to kParallelThreshold, else chunks of kMapChunk in
+/// parallel.
+template <class F>
+void over_chunks(std::size_t n, F range) {
+  if (n <= kParallelThreshold) {
+    range(std::size_t(0), n);
+    return;
+  }
+  const std::ptrdiff_t chunks = static_cast<std::ptrdiff_t>((n + kMapChunk - 1) / kMapChunk);
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
+    const std::size_t lo = static_cast<std::size_t>(c) * kMapChunk;
+    range(lo, std::min(n, lo + kMapChunk));
+  }
+}
+
 template <bool Accumulate, class T, class F, class... In>
 void map_range(T* out, std::size_t lo, std::size_t hi, F& f, const In*... in) {
   using B = Batch<T>;
@@ -47,18 +74,9 @@ void map_range(T* out, std::size_t lo, std::size_t hi, F& f, const In*... in) {
     r.store_unaligned(out + i);
   }
   if (i == hi) return;
-  // Pad with ones: harmless for every rule (no log 0, no 1/0 in the unused lanes).
   const std::size_t rest = hi - i;
-  auto padded = [&](const T* p) {
-    B b(T(1));
-    alignas(kAlignment) T buf[W];
-    b.store_aligned(buf);
-    copy_few<W>(buf, p + i, rest);
-    return B::load_aligned(buf);
-  };
-  (void)padded;  // unused when the map has no inputs
   alignas(kAlignment) T res[W];
-  f(padded(in)...).store_aligned(res);
+  f(load_padded(in + i, rest)...).store_aligned(res);
   if constexpr (Accumulate)
     for (std::size_t k = 0; k < rest; ++k) out[i + k] += res[k];
   else
@@ -68,16 +86,7 @@ void map_range(T* out, std::size_t lo, std::size_t hi, F& f, const In*... in) {
 /// out[i] (+)= f(in[i]...) for i < n; parallel above kParallelThreshold.
 template <bool Accumulate = false, class T, class F, class... In>
 void map(T* out, std::size_t n, F f, const In*... in) {
-  if (n <= kParallelThreshold) {
-    map_range<Accumulate>(out, 0, n, f, in...);
-    return;
-  }
-  const std::ptrdiff_t chunks = static_cast<std::ptrdiff_t>((n + kMapChunk - 1) / kMapChunk);
-#pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
-    const std::size_t lo = static_cast<std::size_t>(c) * kMapChunk;
-    map_range<Accumulate>(out, lo, std::min(n, lo + kMapChunk), f, in...);
-  }
+  over_chunks(n, [&](std::size_t lo, std::size_t hi) { map_range<Accumulate>(out, lo, hi, f, in...); });
 }
 
 /// out (+)= f(in...) choosing the accumulate flavour at run time.
@@ -104,13 +113,7 @@ void map_two_range(bool acc0, bool acc1, T* out0, T* out1, std::size_t lo, std::
   }
   if (i == hi) return;
   const std::size_t rest = hi - i;
-  auto padded = [&](const T* p) {  // padded with ones, as map_range does
-    alignas(kAlignment) T buf[W];
-    B(T(1)).store_aligned(buf);
-    copy_few<W>(buf, p + i, rest);
-    return B::load_aligned(buf);
-  };
-  const auto [r0, r1] = f(padded(in)...);
+  const auto [r0, r1] = f(load_padded(in + i, rest)...);
   alignas(kAlignment) T res[2][W];
   r0.store_aligned(res[0]);
   r1.store_aligned(res[1]);
@@ -122,12 +125,7 @@ void map_two_range(bool acc0, bool acc1, T* out0, T* out1, std::size_t lo, std::
 
 template <class T, class F, class... In>
 void map_two(bool acc0, bool acc1, T* out0, T* out1, std::size_t n, F f, const In*... in) {
-  const std::ptrdiff_t chunks = static_cast<std::ptrdiff_t>((n + kMapChunk - 1) / kMapChunk);
-#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
-  for (std::ptrdiff_t c = 0; c < chunks; ++c) {
-    const std::size_t lo = static_cast<std::size_t>(c) * kMapChunk;
-    map_two_range(acc0, acc1, out0, out1, lo, std::min(n, lo + kMapChunk), f, in...);
-  }
+  over_chunks(n, [&](std::size_t lo, std::size_t hi) { map_two_range(acc0, acc1, out0, out1, lo, hi, f, in...); });
 }
 
 /// The scratch buffers of a thread, one per use. Two uses that can be live at once (a GEMM
