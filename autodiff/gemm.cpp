@@ -31,6 +31,8 @@
 #include <cstring>
 #include <utility>
 
+#include <omp.h>
+
 #include "autodiff/detail/map.hpp"
 #include "autodiff/detail/rules.hpp"
 
@@ -49,6 +51,18 @@ struct Blocking {
   static constexpr std::size_t NC = 4096;
   static constexpr std::size_t kSplitK = 1024;
 };
+
+/// Whether `work` is worth a parallel region: enough of it, and not already inside one, even one
+/// of a single thread (a kernel that shares rows among threads calls GEMMs on each; a nested
+/// region would still wake the thread pool).
+inline bool fork(std::size_t work) { return work > kParallelThreshold && omp_get_level() == 0; }
+
+/// Values in the packed panel of an nc × kc piece of op(B): whole NR-wide slivers.
+template <class T>
+std::size_t panel_size(std::size_t nc, std::size_t kc) {
+  constexpr std::size_t NR = Blocking<T>::NR;
+  return (nc + NR - 1) / NR * NR * kc;
+}
 
 /// c[0..n) = act(c + bias) on batches, as the micro-kernel's epilogue computes it: the epilogue
 /// of every path that finishes a row outside the micro-kernel.
@@ -218,20 +232,28 @@ void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const 
     for (std::size_t r = 0; r < mr; ++r) std::memcpy(C + r * ldc, edge + r * NR, nr * sizeof(T));
 }
 
-/// The five loops; `parallel` shares the ic loop among threads.
+/// The five loops; `parallel` shares the ic loop among threads. `packed`, if given, holds op(B)'s
+/// panels in the loops' order (PackedB), and B is not read.
 template <class T>
 void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, bool ta, const T* B,
                   std::size_t ldb, bool tb, T* C, std::size_t ldc, bool accumulate, GemmEpilogue<T> ep,
-                  bool parallel) {
+                  bool parallel, const T* packed = nullptr) {
   using Bk = Blocking<T>;
   const bool has_epilogue = ep.bias != nullptr || ep.act != Activation::identity;
-  const std::size_t nc_max = std::min(N, Bk::NC), kc_max = std::min(K, Bk::KC);
-  T* Bp = detail::scratch<T>(((nc_max + Bk::NR - 1) / Bk::NR) * Bk::NR * kc_max, detail::Scratch::gemm_b);
+  T* scratch_b = packed ? nullptr
+                        : detail::scratch<T>(panel_size<T>(std::min(N, Bk::NC), std::min(K, Bk::KC)),
+                                             detail::Scratch::gemm_b);
   for (std::size_t jc = 0; jc < N; jc += Bk::NC) {
     const std::size_t nc = std::min(Bk::NC, N - jc);
     for (std::size_t pc = 0; pc < K; pc += Bk::KC) {
       const std::size_t kc = std::min(Bk::KC, K - pc);
-      pack_b(B, ldb, tb, pc, kc, jc, nc, Bp);
+      const T* Bp = scratch_b;
+      if (packed) {
+        Bp = packed;
+        packed += panel_size<T>(nc, kc);
+      } else {
+        pack_b(B, ldb, tb, pc, kc, jc, nc, scratch_b);
+      }
       const TileStore<T> base{accumulate || pc > 0, has_epilogue && pc + kc == K, nullptr, ep.act};
       const std::ptrdiff_t blocks = static_cast<std::ptrdiff_t>((M + Bk::MC - 1) / Bk::MC);
       auto block = [&](std::ptrdiff_t bi) {
@@ -259,7 +281,7 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
       };
       // A parallel region is entered only when it will share work: for a small product,
       // entering one costs as much as the product.
-      if (parallel && blocks > 1 && M * N * kc > kParallelThreshold) {
+      if (parallel && blocks > 1 && fork(M * N * kc)) {
 #pragma omp parallel for schedule(static)
         for (std::ptrdiff_t bi = 0; bi < blocks; ++bi) block(bi);
       } else {
@@ -413,7 +435,7 @@ void gemm_small_n(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
         detail::activate(ep.act, Bt::load_aligned(out + j) + Bt::load_aligned(bias + j)).store_aligned(out + j);
     for (std::size_t j = 0; j < N; ++j) c[j] = out[j];
   };
-  if (M * N * K > kParallelThreshold) {
+  if (fork(M * N * K)) {
 #pragma omp parallel for schedule(static)
     for (std::ptrdiff_t ii = 0; ii < static_cast<std::ptrdiff_t>(M); ++ii) row(ii);
   } else {
@@ -537,6 +559,43 @@ void gemm(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t l
     if (has_epilogue) epilogue_row(c, N, ep);
   }
 }
+
+template <class T>
+void PackedB<T>::pack(std::size_t K, std::size_t N, const T* B, std::size_t ldb, bool trans_b) {
+  using Bk = Blocking<T>;
+  K_ = K;
+  N_ = N;
+  std::size_t size = 0;
+  for (std::size_t jc = 0; jc < N; jc += Bk::NC)
+    for (std::size_t pc = 0; pc < K; pc += Bk::KC) size += panel_size<T>(std::min(Bk::NC, N - jc), std::min(Bk::KC, K - pc));
+  panels_.resize(size);
+  T* at = panels_.data();
+  for (std::size_t jc = 0; jc < N; jc += Bk::NC)
+    for (std::size_t pc = 0; pc < K; pc += Bk::KC) {
+      const std::size_t nc = std::min(Bk::NC, N - jc), kc = std::min(Bk::KC, K - pc);
+      pack_b(B, ldb, trans_b, pc, kc, jc, nc, at);
+      at += panel_size<T>(nc, kc);
+    }
+}
+
+template <class T>
+void gemm(std::size_t M, const T* A, std::size_t lda, bool trans_a, const PackedB<T>& B, T* C, std::size_t ldc,
+          bool accumulate, GemmEpilogue<T> ep) {
+  if (M == 0 || B.cols() == 0 || B.rows() == 0) {
+    if (B.rows() == 0 && M && B.cols())  // an empty sum: the general path's rule
+      gemm<T>(M, B.cols(), 0, A, lda, trans_a, nullptr, 0, false, C, ldc, accumulate, ep);
+    return;
+  }
+  gemm_blocked(M, B.cols(), B.rows(), A, lda, trans_a, static_cast<const T*>(nullptr), 0, false, C, ldc, accumulate, ep,
+               false, B.panels());
+}
+
+template class PackedB<float>;
+template class PackedB<double>;
+template void gemm<float>(std::size_t, const float*, std::size_t, bool, const PackedB<float>&, float*, std::size_t,
+                          bool, GemmEpilogue<float>);
+template void gemm<double>(std::size_t, const double*, std::size_t, bool, const PackedB<double>&, double*,
+                           std::size_t, bool, GemmEpilogue<double>);
 
 template void gemm<float>(std::size_t, std::size_t, std::size_t, const float*, std::size_t, bool, const float*,
                           std::size_t, bool, float*, std::size_t, bool, GemmEpilogue<float>);

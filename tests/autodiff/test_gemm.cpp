@@ -120,3 +120,37 @@ TEST_CASE("the outer-product path gives the bits of the general path on the same
       for (std::size_t i = 0; i < 2 * M; ++i) REQUIRE(C2T[i] == CwT[i]);
     }
 }
+
+TEST_CASE("gemm with a packed B gives the bits of the five loops, also inside a parallel region", "[gemm]") {
+  // Shapes the general path computes by the five loops (more than four columns, not a short A
+  // against a transposed B, K short of a split): K across a KC block edge, N across NR slivers,
+  // an epilogue and accumulation; the packed product once on one thread, once inside a region of
+  // two threads (where it must not start a region of its own).
+  std::mt19937_64 rng(31);
+  struct Shape {
+    std::size_t M, N, K;
+    bool ta, tb;
+  };
+  for (const Shape& s : {Shape{192, 128, 128, false, true}, Shape{17, 37, 300, true, false},
+                         Shape{100, 64, 2, false, false}, Shape{61, 5, 513, true, true}}) {
+    const std::vector<float> A = random_vector<float>(s.M * s.K, rng), B = random_vector<float>(s.K * s.N, rng),
+                             bias = random_vector<float>(s.N, rng), C0 = random_vector<float>(s.M * s.N, rng);
+    const std::size_t lda = s.ta ? s.M : s.K, ldb = s.tb ? s.K : s.N;
+    for (bool accumulate : {false, true}) {
+      const GemmEpilogue<float> ep{accumulate ? nullptr : bias.data(), accumulate ? Activation::identity : Activation::tanh};
+      std::vector<float> general = C0, packed = C0, in_region = C0;
+      gemm<float>(s.M, s.N, s.K, A.data(), lda, s.ta, B.data(), ldb, s.tb, general.data(), s.N, accumulate, ep);
+      PackedB<float> pb;
+      pb.pack(s.K, s.N, B.data(), ldb, s.tb);
+      gemm<float>(s.M, A.data(), lda, s.ta, pb, packed.data(), s.N, accumulate, ep);
+#pragma omp parallel num_threads(2)
+      {
+#pragma omp single
+        gemm<float>(s.M, A.data(), lda, s.ta, pb, in_region.data(), s.N, accumulate, ep);
+      }
+      INFO("M " << s.M << " N " << s.N << " K " << s.K << " accumulate " << accumulate);
+      CHECK(packed == general);
+      CHECK(in_region == general);
+    }
+  }
+}
