@@ -275,7 +275,12 @@ std::vector<Var<T>> Tape<T>::grad_graph(const Var<T>& output, std::span<const Va
   const std::uint32_t top = output.index_;
   std::uint32_t lo = top;
   for (const Var<T>& in : inputs) lo = std::min(lo, in.index_);
-  std::vector<std::uint8_t>& wanted = graph_wanted_;
+  // A graph rule may take a gradient of its own (network_gradient's differentiates the
+  // computation it fuses): a nested sweep works on buffers of its own, the outer one keeps these.
+  const bool nested = graph_depth_ > 0;
+  std::vector<std::uint8_t> own_wanted;
+  std::vector<Var<T>> own_grads;
+  std::vector<std::uint8_t>& wanted = nested ? own_wanted : graph_wanted_;
   wanted.assign(top - lo + 1, 0);
   for (const Var<T>& in : inputs)
     if (in.index_ <= top) wanted[in.index_ - lo] = 1;
@@ -287,10 +292,15 @@ std::vector<Var<T>> Tape<T>::grad_graph(const Var<T>& output, std::span<const Va
       wanted[i - lo] = j >= lo && wanted[j - lo];
     }
   }
-  std::vector<Var<T>>& grads = graph_grads_;
+  std::vector<Var<T>>& grads = nested ? own_grads : graph_grads_;
   grads.assign(top - lo + 1, Var<T>());
   grads[top - lo] = seed;
   GradGraph<T> g(*this, grads, wanted, lo);
+  struct Depth {
+    int& d;
+    explicit Depth(int& depth) : d(++depth) {}
+    ~Depth() { --d; }
+  } depth(graph_depth_);
   for (std::uint32_t i = top + 1; i-- > lo;) {
     if (!wanted[i - lo] || grads[i - lo].tape_ == nullptr || nodes_[i].input_count == 0) continue;
     if (!nodes_[i].graph)

@@ -186,6 +186,7 @@ class Tape {
   std::vector<std::uint8_t> graph_wanted_;    ///< ... and whether it depends on a requested input
   std::size_t size_ = 0, inputs_size_ = 0;
   std::uint64_t epoch_ = 1;
+  int graph_depth_ = 0;                       ///< grad_graph sweeps in progress (a graph rule may start one)
   std::int64_t releasing_below_ = -1;  ///< during a releasing sweep, its output's index; else −1
   bool grad_enabled_ = true;
 };
