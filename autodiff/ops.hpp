@@ -49,6 +49,18 @@ template <class T> Var<T> matmul(const Var<T>& a, const Var<T>& b, bool trans_a 
 /// operation of its own (activation.hpp).
 template <class T> Var<T> linear(const Var<T>& x, const Var<T>& W, const Var<T>& b, Activation act = Activation::identity);
 
+// ---- networks ---------------------------------------------------------------------------
+/// ∇ₓH, row by row, of a network with one output H(x) = y_{L−1}·W_Lᵀ + b_L, y_l = act_l(y_{l−1}·W_lᵀ + b_l),
+/// y_0 = x (weights[l] is out × in, W_L is 1 × width; acts one per layer, the last applied to H
+/// and identity in a Hamiltonian network): a Hamiltonian network's gradient, b_L not entering it.
+/// With one activation on every hidden layer whose derivative is a function of its output (tanh,
+/// sigmoid) and an identity last layer, one operation that runs each block of rows through
+/// every layer and back while it is in cache; otherwise the layers and their gradient as
+/// operations. Either way it can be differentiated again, to any order.
+template <class T>
+Var<T> network_gradient(const Var<T>& x, std::span<const Var<T>> weights, std::span<const Var<T>> biases,
+                        std::span<const Activation> acts);
+
 // ---- reductions -------------------------------------------------------------------------
 template <class T> Var<T> sum(const Var<T>& x);            ///< all elements, 1×1
 template <class T> Var<T> sum(const Var<T>& x, int axis);  ///< axis 0: 1×cols, axis 1: rows×1

@@ -84,16 +84,11 @@ State symplectic(const State& g) {
   return ode::glue(-ode::part(g, m, m), ode::part(g, 0, m));
 }
 
-/// J⁻¹∇H_θ on a tape, as operations: H_θ of every row, then its gradient in the rows by a
-/// recorded backward pass, so that training can differentiate the field again. A state that
-/// takes no gradient (the data) becomes a leaf that does, for ∇ to have something to act on.
+/// J⁻¹∇H_θ on a tape: ∇ₓH_θ of every row as an operation that training can differentiate again.
 template <class T>
 Var<T> hamiltonian_field(const Var<T>& y, const TapeParams<T>& p, const std::vector<Activation>& acts) {
-  Tape<T>& tape = y.tape();
-  const Var<T> x = y.requires_grad() ? y : tape.leaf(y.value(), true);
-  const Var<T> H = forward(x, p.weights, p.biases, acts);
-  const Var<T> g = tape.grad(H, std::span<const Var<T>>(&x, 1), tape.constant(x.rows(), 1, T(1)), true).front();
-  return symplectic(g);
+  return symplectic(autodiff::network_gradient(y, std::span<const Var<T>>(p.weights),
+                                               std::span<const Var<T>>(p.biases), std::span<const Activation>(acts)));
 }
 
 /// The same for a batch: recorded the same way on a scratch tape, so that a plain evaluation

@@ -135,6 +135,8 @@ enum class Scratch {
   gemm_a,        ///< GEMM: the packed block of op(A) (one per thread, beside gemm_b)
   gemm_partial,  ///< GEMM over a long K: one partial product per chunk, summed in chunk order
   sum_partial,   ///< blockwise reductions: the sum of each block, added in block order
+  network_rows,  ///< network_gradient: one block of rows through every layer
+  network_partial,  ///< network_gradient: the parameters' gradient of each chunk of rows
   count
 };
 

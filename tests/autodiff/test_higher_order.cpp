@@ -12,6 +12,7 @@
 
 using namespace nimde::autodiff;
 using nimde::test::GradCheckResult;
+using nimde::test::hvp_check;
 using nimde::test::GraphBuilder;
 using nimde::test::random_tensor;
 using nimde::test::Domain;
@@ -23,61 +24,6 @@ using nimde::test::weighted_sum;
 namespace {
 
 constexpr double kTolerance = 1e-6;
-
-/// ∇L at the inputs by the first-order sweep, L = weighted_sum(build(x)).
-std::vector<Tensor<double>> first_order(const std::vector<Tensor<double>>& inputs, const GraphBuilder& build) {
-  Tape<double> tape;
-  std::vector<Var<double>> x;
-  for (const auto& v : inputs) x.push_back(tape.leaf(v));
-  tape.backward(weighted_sum(tape, build(tape, x)));
-  std::vector<Tensor<double>> g;
-  for (const auto& v : x) g.push_back(v.grad());
-  return g;
-}
-
-/// H·v for random directions v: the tape's ∇(Σ_k ∇_k L · v_k), through grad(..., create_graph),
-/// against (∇L(x + εv) − ∇L(x − εv)) / 2ε, every entry of every input. Also checks that the
-/// recorded first-order gradient equals the sweep's.
-GradCheckResult hvp_check(const std::vector<Tensor<double>>& inputs, const GraphBuilder& build, double eps = 1e-5) {
-  std::mt19937_64 rng(11);
-  std::vector<Tensor<double>> dir;
-  for (const auto& x : inputs) dir.push_back(random_tensor(x.shape()[0], x.shape()[1], rng));
-
-  Tape<double> tape;
-  std::vector<Var<double>> x;
-  for (const auto& v : inputs) x.push_back(tape.leaf(v));
-  const std::vector<Var<double>> g = grad(weighted_sum(tape, build(tape, x)), std::span<const Var<double>>(x), true);
-  Var<double> gv = sum(g[0] * tape.constant(dir[0]));
-  for (std::size_t k = 1; k < x.size(); ++k) gv = gv + sum(g[k] * tape.constant(dir[k]));
-  const bool curved = gv.requires_grad();  // false for an operation linear in all its inputs
-  if (curved) tape.backward(gv);
-
-  const std::vector<Tensor<double>> g0 = first_order(inputs, build);
-  std::vector<Tensor<double>> up = inputs, down = inputs;
-  for (std::size_t k = 0; k < inputs.size(); ++k)
-    for (std::size_t i = 0; i < inputs[k].size(); ++i) {
-      up[k].data()[i] += eps * dir[k].data()[i];
-      down[k].data()[i] -= eps * dir[k].data()[i];
-    }
-  const std::vector<Tensor<double>> gu = first_order(up, build), gd = first_order(down, build);
-
-  GradCheckResult result;
-  for (std::size_t k = 0; k < inputs.size(); ++k)
-    for (std::size_t i = 0; i < inputs[k].size(); ++i) {
-      const double recorded = g[k].value().data()[i], swept = g0[k].data()[i];
-      const double first = std::abs(recorded - swept) / std::max(1.0, std::abs(swept));
-      const double numeric = (gu[k].data()[i] - gd[k].data()[i]) / (2 * eps);
-      const double analytic = curved ? x[k].grad().data()[i] : 0.0;
-      const double err = std::max(first, std::abs(analytic - numeric) / std::max(1.0, std::abs(numeric)));
-      if (err > result.worst) {
-        result.worst = err;
-        result.where = "input " + std::to_string(k) + " entry " + std::to_string(i) + ": H·v tape " +
-                       std::to_string(analytic) + ", central difference " + std::to_string(numeric) +
-                       "; gradient recorded " + std::to_string(recorded) + ", swept " + std::to_string(swept);
-      }
-    }
-  return result;
-}
 
 struct UnaryCase {
   const char* name;

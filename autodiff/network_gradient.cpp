@@ -1,0 +1,398 @@
+// ∇ₓH of a network with one output, as one operation over blocks of rows.
+//
+//   y_0 = x,   y_l = σ(y_{l−1}·W_lᵀ + b_l)  (l < L),   H = y_{L−1}·W_Lᵀ + b_L.
+//
+// Its gradient in x is the backward pass seeded with 1, with φ(y) = σ'(z) stated in y (tanh:
+// 1 − y²):
+//   u_{L−1} = 1·W_L (W_L on every row),   δ_l = u_l ⊙ φ(y_l),   u_{l−1} = δ_l·W_l,   ∇ₓH = u_0.
+// The operation keeps y_1 … y_{L−1} and u_1 … u_{L−2}. Its backward, from ū_0 (the gradient
+// of ∇ₓH), goes up the gradient's layers, then down the forward pass's:
+//   up,   l = 1 … L−1:  δ̄_l = ū_{l−1}·W_lᵀ,   W̄_l += δ_lᵀ·ū_{l−1},
+//                       ū_l = δ̄_l ⊙ φ(y_l),    ȳ_l = δ̄_l ⊙ u_l ⊙ φ'(y_l);     then W̄_L = Σ_rows ū_{L−1},
+//   down, l = L−1 … 1:  ā_l = ȳ_l ⊙ φ(y_l),    b̄_l = Σ_rows ā_l,   W̄_l += ā_lᵀ·y_{l−1},
+//                       ȳ_{l−1} += ā_l·W_l     (at l = 1, x̄).
+//
+// Recorded as operations (linear layers, then grad with create_graph), the same computation
+// passes some forty times over arrays of rows × width: 5 MB each for 10,000 rows of 128 floats,
+// more than a core's cache holds, so each pass waits on memory. Here a block of kBlockRows rows
+// goes up and down every layer while its arrays stay in L2; only y_l and u_l travel to memory,
+// once each way. The weights are packed once per call for the GEMMs of every block.
+//
+// The rows are cut into chunks of kChunkRows, a constant: one thread sums a chunk's parameter
+// gradients block after block, and the chunks' sums are added in chunk order, so the bits do
+// not depend on the thread count. The graph rule records the unfused computation and
+// differentiates that.
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "autodiff/detail/map.hpp"
+#include "autodiff/detail/rules.hpp"
+#include "autodiff/gemm.hpp"
+#include "autodiff/ops.hpp"
+
+namespace nimde::autodiff {
+namespace {
+
+using detail::Batch;
+using detail::map_range;
+using detail::Scratch;
+
+constexpr std::size_t kBlockRows = 192;
+constexpr std::size_t kChunkRows = 960;
+static_assert(kChunkRows % kBlockRows == 0);
+
+/// The layers and their gradient in x recorded as operations: the computation the operation
+/// fuses, and what it does for the networks it does not fuse.
+template <class T>
+Var<T> recorded_gradient(const Var<T>& x, std::span<const Var<T>> W, std::span<const Var<T>> b,
+                         std::span<const Activation> acts) {
+  Tape<T>& tape = x.tape();
+  const Var<T> leaf = x.requires_grad() ? x : tape.leaf(x.value(), true);  // ∇ needs something to act on
+  Var<T> h = leaf;
+  for (std::size_t l = 0; l < W.size(); ++l) h = linear(h, W[l], b[l], acts[l]);
+  return tape.grad(h, std::span<const Var<T>>(&leaf, 1), tape.constant(x.rows(), 1, T(1)), true).front();
+}
+
+/// One recording's network: the inputs' values and the arrays the operation keeps.
+template <class T>
+struct Net {
+  std::size_t n = 0, L = 0;    ///< rows, layers
+  std::vector<std::size_t> w;  ///< w[0] = d, w[l] = width of layer l < L
+  const T* x = nullptr;
+  std::vector<const T*> W, b;  ///< W[1 … L], b[1 … L−1]
+  std::vector<T*> y, u;        ///< y[1 … L−1], u[1 … L−2]: n × w[l] each
+  const T* in(std::size_t l) const { return l == 0 ? x : y[l]; }  ///< y_{l}, with y_0 = x
+  std::size_t widest() const { return *std::max_element(w.begin() + 1, w.end()); }
+};
+
+/// Inputs of the node: x, then W_1, b_1, …, W_{L−1}, b_{L−1}, then W_L.
+template <class T>
+Net<T> net_of(Tape<T>& tape, Node<T>& node) {
+  Net<T> net;
+  const Tensor<T>& x = tape.input(node, 0).value;
+  net.L = node.input_count / 2;
+  net.n = x.shape()[0];
+  net.x = x.data();
+  net.w = {x.shape()[1]};
+  net.W.assign(net.L + 1, nullptr);
+  net.b.assign(net.L, nullptr);
+  for (std::size_t l = 1; l <= net.L; ++l) {
+    net.W[l] = tape.input(node, static_cast<std::uint32_t>(2 * l - 1)).value.data();
+    if (l == net.L) break;
+    net.b[l] = tape.input(node, static_cast<std::uint32_t>(2 * l)).value.data();
+    net.w.push_back(tape.input(node, static_cast<std::uint32_t>(2 * l - 1)).value.shape()[0]);
+  }
+  std::size_t kept = 0;
+  for (std::size_t l = 1; l < net.L; ++l) kept += net.w[l] * (l + 1 < net.L ? 2 : 1);
+  if (node.aux.size() != net.n * kept) node.aux.resize({net.n, kept});
+  T* p = node.aux.data();
+  net.y.assign(net.L, nullptr);
+  net.u.assign(net.L, nullptr);
+  for (std::size_t l = 1; l < net.L; ++l) {
+    net.y[l] = p;
+    p += net.n * net.w[l];
+  }
+  for (std::size_t l = 1; l + 1 < net.L; ++l) {
+    net.u[l] = p;
+    p += net.n * net.w[l];
+  }
+  return net;
+}
+
+/// The weights packed once for every block: W_lᵀ for y_{l−1}·W_lᵀ and ū_{l−1}·W_lᵀ (l < L),
+/// and W_l for δ_l·W_l and ā_l·W_l (1 < l < L; W_1 has the input's few columns, for gemm's
+/// narrow path).
+template <class T>
+struct Packed {
+  std::vector<PackedB<T>> fwd, back;
+  void pack(const Net<T>& net) {
+    fwd.resize(net.L);
+    back.resize(net.L);
+    for (std::size_t l = 1; l < net.L; ++l) {
+      fwd[l].pack(net.w[l - 1], net.w[l], net.W[l], net.w[l - 1], true);
+      if (l > 1) back[l].pack(net.w[l], net.w[l - 1], net.W[l], net.w[l - 1], false);
+    }
+  }
+};
+
+/// The calling thread's packed weights, kept for their capacity. (A reference to them is what
+/// the parallel loops share: there, the name of a thread_local would mean each thread's own.)
+template <class T>
+Packed<T>& packed_weights(const Net<T>& net) {
+  thread_local Packed<T> pk;
+  pk.pack(net);
+  return pk;
+}
+
+/// out = f(a, v) over m rows of `cols`, v one row for all.
+template <class T, class F>
+void with_row(T* out, std::size_t m, std::size_t cols, F f, const T* a, const T* v) {
+  for (std::size_t i = 0; i < m; ++i) map_range<false>(out + i * cols, 0, cols, f, a + i * cols, v);
+}
+
+/// ∇ₓH of rows [r0, r0 + m) into out, keeping y_l and u_l.
+template <class T, class Rule>
+void forward_rows(const Net<T>& net, const Packed<T>& pk, Activation act, std::size_t r0, std::size_t m, T* out) {
+  const std::vector<std::size_t>& w = net.w;
+  const std::size_t L = net.L, top = L - 1;
+  auto phi_times = [](auto y, auto g) { return detail::output_grad<Rule>(y, g); };
+  for (std::size_t l = 1; l < L; ++l)
+    gemm(m, net.in(l - 1) + r0 * w[l - 1], w[l - 1], false, pk.fwd[l], net.y[l] + r0 * w[l], w[l], false,
+         GemmEpilogue<T>{net.b[l], act});
+  T* delta = detail::scratch<T>(m * net.widest(), Scratch::network_rows);
+  with_row(delta, m, w[top], phi_times, static_cast<const T*>(net.y[top] + r0 * w[top]), net.W[L]);
+  for (std::size_t l = top; l > 1; --l) {
+    T* u = net.u[l - 1] + r0 * w[l - 1];
+    gemm(m, delta, w[l], false, pk.back[l], u, w[l - 1], false);
+    map_range<false>(delta, 0, m * w[l - 1], phi_times, static_cast<const T*>(net.y[l - 1] + r0 * w[l - 1]),
+                     static_cast<const T*>(u));
+  }
+  gemm<T>(m, w[0], w[1], delta, w[1], false, net.W[1], w[0], false, out + r0 * w[0], w[0], false);
+}
+
+/// Where a chunk's parameter gradients go: W̄_l at W[l], b̄_l at b[l], within one buffer.
+template <class T>
+struct ParamGrads {
+  std::vector<T*> W, b;
+};
+
+/// f(i, j, n) over the batches of an m × cols block: row i, columns [j, j + n), n ≤ W. A last,
+/// partial batch of a row goes through `load` and `store` like a whole one.
+template <class T, class F>
+void over_batches(std::size_t m, std::size_t cols, F f) {
+  constexpr std::size_t W = Batch<T>::size;
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < cols; j += W) f(i, j, std::min(W, cols - j));
+}
+
+template <class T>
+Batch<T> load(const T* p, std::size_t n) {
+  return n == Batch<T>::size ? Batch<T>::load_unaligned(p) : detail::load_padded(p, n);
+}
+
+template <class T>
+void store(T* p, Batch<T> v, std::size_t n) {
+  if (n == Batch<T>::size) {
+    v.store_unaligned(p);
+    return;
+  }
+  alignas(kAlignment) T lanes[Batch<T>::size];
+  v.store_aligned(lanes);
+  std::copy(lanes, lanes + n, p);
+}
+
+/// The backward pass of rows [r0, r0 + m) from their ū_0 (`g`): adds to the chunk's parameter
+/// gradients and, if x̄ is wanted, writes (or adds to) its rows. Each layer's elementwise rules
+/// run as one pass over the block: up, (δ, ū, ȳ) from (y, u, δ̄); at the top, where ȳ has no
+/// other part (H itself is not differentiated), (δ, ā) and the sums W̄_L and b̄ at once.
+template <class T, class Rule>
+void backward_rows(const Net<T>& net, const Packed<T>& pk, std::size_t r0, std::size_t m, const T* g,
+                   const ParamGrads<T>& pg, T* xbar, bool xbar_add) {
+  using B = Batch<T>;
+  const std::vector<std::size_t>& w = net.w;
+  const std::size_t L = net.L, top = L - 1, wide = m * net.widest();
+  T* buf = detail::scratch<T>(wide * (L + 3), Scratch::network_rows);
+  T *delta = buf, *dbar = buf + wide, *ubar[2] = {buf + 2 * wide, buf + 3 * wide};  // ū_l and ū_{l−1} alternate
+  auto ybar = [&](std::size_t l) { return buf + (3 + l) * wide; };  // l = 1 … L−1; then ā_l in place
+  auto y = [&](std::size_t l) { return static_cast<const T*>(net.in(l) + r0 * w[l]); };
+  const T* ubar_in = g;  // ū_{l−1}
+  for (std::size_t l = 1; l < L; ++l) {
+    const std::size_t cols = w[l];
+    const T* yl = y(l);
+    T* yb = ybar(l);
+    gemm(m, ubar_in, w[l - 1], false, pk.fwd[l], dbar, cols, false);  // δ̄_l
+    if (l == top) {
+      const T* wl = net.W[L];
+      over_batches<T>(m, cols, [&](std::size_t i, std::size_t j, std::size_t n) {
+        const std::size_t k = i * cols + j;
+        const auto phi = detail::output_derivative_dual<Rule>(load(yl + k, n));
+        const B dv = load<T>(dbar + k, n), u = load(wl + j, n);
+        const B a = dv * u * phi.d * phi.v;
+        store(delta + k, u * phi.v, n);
+        store(yb + k, a, n);
+        store(pg.W[L] + j, load<T>(pg.W[L] + j, n) + dv * phi.v, n);
+        store(pg.b[l] + j, load<T>(pg.b[l] + j, n) + a, n);
+      });
+    } else {
+      const T* ul = net.u[l] + r0 * cols;
+      T* ub = ubar[l % 2];
+      over_batches<T>(m, cols, [&](std::size_t i, std::size_t j, std::size_t n) {
+        const std::size_t k = i * cols + j;
+        const auto phi = detail::output_derivative_dual<Rule>(load(yl + k, n));
+        const B dv = load<T>(dbar + k, n), u = load(ul + k, n);
+        store(delta + k, u * phi.v, n);
+        store(ub + k, dv * phi.v, n);
+        store(yb + k, dv * u * phi.d, n);
+      });
+    }
+    gemm<T>(cols, w[l - 1], m, delta, cols, true, ubar_in, w[l - 1], false, pg.W[l], w[l - 1], true);  // W̄_l
+    ubar_in = ubar[l % 2];
+  }
+  for (std::size_t l = top; l >= 1; --l) {
+    const std::size_t cols = w[l];
+    T* a = ybar(l);
+    if (l < top) {
+      const T* yl = y(l);
+      over_batches<T>(m, cols, [&](std::size_t i, std::size_t j, std::size_t n) {
+        const std::size_t k = i * cols + j;
+        const B av = detail::output_grad<Rule>(load(yl + k, n), load<T>(a + k, n));
+        store(a + k, av, n);
+        store(pg.b[l] + j, load<T>(pg.b[l] + j, n) + av, n);
+      });
+    }
+    gemm<T>(cols, w[l - 1], m, a, cols, true, y(l - 1), w[l - 1], false, pg.W[l], w[l - 1], true);
+    if (l > 1)
+      gemm(m, a, cols, false, pk.back[l], ybar(l - 1), w[l - 1], true);
+    else if (xbar)
+      gemm<T>(m, w[0], cols, a, cols, false, net.W[1], w[0], false, xbar + r0 * w[0], w[0], xbar_add);
+  }
+}
+
+template <class T, class Rule>
+void network_gradient_backward(Tape<T>& tape, Node<T>& node) {
+  const Net<T> net = net_of(tape, node);
+  const Packed<T>& pk = packed_weights(net);
+  // Every parameter's gradient in one buffer per chunk, in the order of the inputs.
+  const std::uint32_t count = node.input_count;
+  std::vector<std::size_t> offset(count + 1, 0);
+  for (std::uint32_t i = 1; i < count; ++i) offset[i + 1] = offset[i] + tape.input(node, i).value.size();
+  const std::size_t params = offset[count], chunks = (net.n + kChunkRows - 1) / kChunkRows;
+  T* partial = detail::scratch<T>(chunks * params, Scratch::network_partial);
+  T* xbar = nullptr;
+  bool fresh = true;
+  if (tape.input(node, 0).requires_grad) xbar = tape.input_grad(node, 0, fresh).data();
+  const bool xbar_add = !fresh;
+  const T* g = node.grad.data();
+  auto chunk = [&](std::size_t c) {
+    T* p = partial + c * params;
+    std::fill(p, p + params, T(0));
+    ParamGrads<T> pg{std::vector<T*>(net.L + 1, nullptr), std::vector<T*>(net.L, nullptr)};
+    for (std::size_t l = 1; l <= net.L; ++l) {
+      pg.W[l] = p + offset[2 * l - 1];
+      if (l < net.L) pg.b[l] = p + offset[2 * l];
+    }
+    const std::size_t end = std::min(net.n, (c + 1) * kChunkRows);
+    for (std::size_t r0 = c * kChunkRows; r0 < end; r0 += kBlockRows)
+      backward_rows<T, Rule>(net, pk, r0, std::min(kBlockRows, end - r0), g + r0 * net.w[0], pg, xbar, xbar_add);
+  };
+#pragma omp parallel for schedule(static) if (net.n * net.widest() > kParallelThreshold)
+  for (std::ptrdiff_t c = 0; c < static_cast<std::ptrdiff_t>(chunks); ++c) chunk(static_cast<std::size_t>(c));
+  for (std::uint32_t i = 1; i < count; ++i) {
+    if (!tape.input(node, i).requires_grad) continue;
+    T* out = tape.input_grad(node, i, fresh).data();
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const T* p = partial + c * params + offset[i];
+      for (std::size_t j = 0; j < offset[i + 1] - offset[i]; ++j) out[j] = c == 0 && fresh ? p[j] : out[j] + p[j];
+    }
+  }
+}
+
+/// The graph rule: the unfused computation recorded from the same inputs, differentiated along ȳ.
+template <class T>
+void network_gradient_graph(GradGraph<T>& g) {
+  Tape<T>& tape = g.tape();
+  const std::uint32_t count = g.input_count();
+  const std::size_t L = count / 2;
+  std::vector<Var<T>> W, b;
+  for (std::uint32_t l = 0; l < L; ++l) {
+    W.push_back(g.input(2 * l + 1));
+    b.push_back(l + 1 < L ? g.input(2 * l + 2) : tape.constant(1, 1, T(0)));  // b_L: no part of ∇ₓH
+  }
+  std::vector<Activation> acts(L, static_cast<Activation>(g.params().k));
+  acts.back() = Activation::identity;
+  std::vector<Var<T>> wanted;
+  std::vector<std::uint32_t> which;
+  for (std::uint32_t i = 0; i < count; ++i)
+    if (g.needs(i)) {
+      wanted.push_back(g.input(i));
+      which.push_back(i);
+    }
+  if (wanted.empty()) return;
+  const Var<T> u = recorded_gradient(g.input(0), std::span<const Var<T>>(W), std::span<const Var<T>>(b),
+                                     std::span<const Activation>(acts));
+  const std::vector<Var<T>> d = tape.grad(u, std::span<const Var<T>>(wanted), g.output_grad(), true);
+  for (std::size_t k = 0; k < which.size(); ++k) g.add(which[k], d[k]);
+}
+
+/// The fused operation's backward kernel for act, or null if act's derivative is not a
+/// function of its output.
+template <class T>
+BackwardFn<T> fused_backward(Activation act) {
+  switch (act) {
+#define NIMDE_NETWORK_BACKWARD(name, Rule)                                                       \
+  case Activation::name:                                                                         \
+    if constexpr (detail::kOutputDerivativeOnly<detail::Rule>) return &network_gradient_backward<T, detail::Rule>; \
+    return nullptr;
+    NIMDE_ACTIVATIONS(NIMDE_NETWORK_BACKWARD)
+#undef NIMDE_NETWORK_BACKWARD
+  }
+  return nullptr;
+}
+
+template <class T>
+void fused_forward(const Net<T>& net, Activation act, T* out) {
+  const Packed<T>& pk = packed_weights(net);
+  const std::ptrdiff_t blocks = static_cast<std::ptrdiff_t>((net.n + kBlockRows - 1) / kBlockRows);
+  auto run = [&]<class Rule>() {
+#pragma omp parallel for schedule(static) if (net.n * net.widest() > kParallelThreshold)
+    for (std::ptrdiff_t bi = 0; bi < blocks; ++bi) {
+      const std::size_t r0 = static_cast<std::size_t>(bi) * kBlockRows;
+      forward_rows<T, Rule>(net, pk, act, r0, std::min(kBlockRows, net.n - r0), out);
+    }
+  };
+  switch (act) {
+#define NIMDE_NETWORK_FORWARD(name, Rule)                                                          \
+  case Activation::name:                                                                            \
+    if constexpr (detail::kOutputDerivativeOnly<detail::Rule>) run.template operator()<detail::Rule>(); \
+    return;
+    NIMDE_ACTIVATIONS(NIMDE_NETWORK_FORWARD)
+#undef NIMDE_NETWORK_FORWARD
+  }
+}
+
+}  // namespace
+
+template <class T>
+Var<T> network_gradient(const Var<T>& x, std::span<const Var<T>> weights, std::span<const Var<T>> biases,
+                        std::span<const Activation> acts) {
+  Tape<T>& tape = x.tape();
+  tape.check(x, "network_gradient");
+  const std::size_t L = weights.size();
+  if (L == 0 || biases.size() != L || acts.size() != L)
+    throw std::invalid_argument("network_gradient: " + std::to_string(L) + " weights, " + std::to_string(biases.size()) +
+                                " biases and " + std::to_string(acts.size()) + " activations (expected one of each per layer)");
+  std::size_t in = x.cols();
+  for (std::size_t l = 0; l < L; ++l) {
+    tape.check(weights[l], "network_gradient");
+    tape.check(biases[l], "network_gradient");
+    const std::size_t out = weights[l].rows();
+    if (weights[l].cols() != in || biases[l].rows() != 1 || biases[l].cols() != out || (l + 1 == L && out != 1))
+      throw std::invalid_argument("network_gradient: layer " + std::to_string(l + 1) + " has W " +
+                                  shape_string(weights[l].value()) + " and b " + shape_string(biases[l].value()) +
+                                  " after an input of width " + std::to_string(in) + " (the last layer has one output)");
+    in = out;
+  }
+  const Activation act = acts[0];
+  bool fused = L >= 2 && acts[L - 1] == Activation::identity && fused_backward<T>(act) != nullptr;
+  for (std::size_t l = 0; l + 1 < L; ++l) fused = fused && acts[l] == act;
+  if (!fused) return recorded_gradient(x, weights, biases, acts);
+
+  std::vector<Var<T>> inputs{x};
+  for (std::size_t l = 0; l < L; ++l) {
+    inputs.push_back(weights[l]);
+    if (l + 1 < L) inputs.push_back(biases[l]);
+  }
+  Var<T> grad_x = tape.record("network_gradient", x.rows(), x.cols(), inputs, fused_backward<T>(act),
+                              OpParams{0, static_cast<int>(act), 0}, &network_gradient_graph<T>);
+  Node<T>& node = tape.node(grad_x);
+  fused_forward(net_of(tape, node), act, node.value.data());
+  return grad_x;
+}
+
+template Var<float> network_gradient(const Var<float>&, std::span<const Var<float>>, std::span<const Var<float>>,
+                                     std::span<const Activation>);
+template Var<double> network_gradient(const Var<double>&, std::span<const Var<double>>, std::span<const Var<double>>,
+                                      std::span<const Activation>);
+
+}  // namespace nimde::autodiff
