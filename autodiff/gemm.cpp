@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <utility>
 
 #include <omp.h>
@@ -114,18 +115,23 @@ void pack_b(const T* B, std::size_t ldb, bool trans, std::size_t pc, std::size_t
             std::size_t nc, T* Bp) {
   constexpr std::size_t NR = Blocking<T>::NR;
   const std::ptrdiff_t slivers = static_cast<std::ptrdiff_t>((nc + NR - 1) / NR);
-  for (std::ptrdiff_t si = 0; si < slivers; ++si) {
+  const std::size_t full = trans ? 0 : nc / NR;
+  if (full) {  // whole slivers of a row-major B: row by row, reading each row once in order
+    using Bt = Batch<T>;
+    for (std::size_t k = 0; k < kc; ++k) {
+      const T* src = B + (pc + k) * ldb + jc;
+      for (std::size_t f = 0; f < full; ++f) {
+        T* dst = Bp + f * NR * kc + k * NR;
+        Bt::load_unaligned(src + f * NR).store_aligned(dst);
+        Bt::load_unaligned(src + f * NR + NR / 2).store_aligned(dst + NR / 2);
+      }
+    }
+  }
+  for (std::ptrdiff_t si = static_cast<std::ptrdiff_t>(full); si < slivers; ++si) {
     const std::size_t s = static_cast<std::size_t>(si) * NR;
     const std::size_t nr = std::min(NR, nc - s);
     T* dst = Bp + s * kc;
-    if (!trans && nr == NR) {  // full sliver: two batches per k
-      using Bt = Batch<T>;
-      for (std::size_t k = 0; k < kc; ++k) {
-        const T* src = B + (pc + k) * ldb + jc + s;
-        Bt::load_unaligned(src).store_aligned(dst + k * NR);
-        Bt::load_unaligned(src + NR / 2).store_aligned(dst + k * NR + NR / 2);
-      }
-    } else if (!trans) {
+    if (!trans) {
       for (std::size_t k = 0; k < kc; ++k) {
         const T* src = B + (pc + k) * ldb + jc + s;
         for (std::size_t c = 0; c < NR; ++c) dst[k * NR + c] = c < nr ? src[c] : T(0);
@@ -576,6 +582,19 @@ void PackedB<T>::pack(std::size_t K, std::size_t N, const T* B, std::size_t ldb,
       pack_b(B, ldb, trans_b, pc, kc, jc, nc, at);
       at += panel_size<T>(nc, kc);
     }
+}
+
+template <class T>
+std::size_t PackedB<T>::shape(std::size_t K, std::size_t N) {
+  using Bk = Blocking<T>;
+  static_assert(kPackedRows == Bk::KC);
+  if (K > Bk::KC || N > Bk::NC) throw std::invalid_argument("PackedB::shape: more than one panel");
+  if (K != K_ || N != N_) {
+    K_ = K;
+    N_ = N;
+    panels_.assign(panel_size<T>(N, K), T(0));
+  }
+  return Bk::NR;
 }
 
 template <class T>

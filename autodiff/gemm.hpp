@@ -33,9 +33,16 @@ class PackedB {
  public:
   /// Packs op(B), K × N: B itself (row stride ldb) or, if trans_b, B stored N × K.
   void pack(std::size_t K, std::size_t N, const T* B, std::size_t ldb, bool trans_b);
+  /// For an operand computed straight into the packed layout, a row at a time: sizes the panel
+  /// for op(B) of K × N, K ≤ kPackedRows, columns past N zero, and returns the sliver width s.
+  /// op(B)(k, j) then lives at data() + (j / s)·s·K + k·s + j % s; the caller writes every
+  /// entry before the next product.
+  std::size_t shape(std::size_t K, std::size_t N);
+  static constexpr std::size_t kPackedRows = 256;
   std::size_t rows() const { return K_; }
   std::size_t cols() const { return N_; }
   const T* panels() const { return panels_.data(); }
+  T* data() { return panels_.data(); }
 
  private:
   std::size_t K_ = 0, N_ = 0;

@@ -16,7 +16,9 @@
 // passes some forty times over arrays of rows × width: 5 MB each for 10,000 rows of 128 floats,
 // more than a core's cache holds, so each pass waits on memory. Here a block of kBlockRows rows
 // goes up and down every layer while its arrays stay in L2; only y_l and u_l travel to memory,
-// once each way. The weights are packed once per call for the GEMMs of every block.
+// once each way. The weights are packed once per call for the GEMMs of every block, and the
+// weight gradients' second operands are written in the packed layout by the passes that
+// compute them.
 //
 // The rows are cut into chunks of kChunkRows, a constant: one thread sums a chunk's parameter
 // gradients block after block, and the chunks' sums are added in chunk order, so the bits do
@@ -151,7 +153,8 @@ void forward_rows(const Net<T>& net, const Packed<T>& pk, Activation act, std::s
   gemm<T>(m, w[0], w[1], delta, w[1], false, net.W[1], w[0], false, out + r0 * w[0], w[0], false);
 }
 
-/// Where a chunk's parameter gradients go: W̄_l at W[l], b̄_l at b[l], within one buffer.
+/// Where a chunk's parameter gradients go, within one buffer: W̄_l transposed (in × out) at W[l]
+/// (W̄_L, a row, as it is), b̄_l at b[l].
 template <class T>
 struct ParamGrads {
   std::vector<T*> W, b;
@@ -182,10 +185,28 @@ void store(T* p, Batch<T> v, std::size_t n) {
   std::copy(lanes, lanes + n, p);
 }
 
+/// An m-row operand written straight into PackedB's layout as a pass produces it: the weight
+/// gradients take it as their packed B, with no packing pass of their own.
+template <class T>
+struct PackedRows {
+  PackedB<T> b;
+  T* base = nullptr;
+  std::size_t sliver = 0;
+  std::vector<std::size_t> column;  ///< offset of each batch of columns within a row
+  void shape(std::size_t m, std::size_t cols) {
+    sliver = b.shape(m, cols);
+    base = b.data();
+    column.clear();
+    for (std::size_t j = 0; j < cols; j += Batch<T>::size) column.push_back(j / sliver * sliver * m + j % sliver);
+  }
+  T* at(std::size_t i, std::size_t j) { return base + column[j / Batch<T>::size] + i * sliver; }
+};
+
 /// The backward pass of rows [r0, r0 + m) from their ū_0 (`g`): adds to the chunk's parameter
-/// gradients and, if x̄ is wanted, writes (or adds to) its rows. Each layer's elementwise rules
-/// run as one pass over the block: up, (δ, ū, ȳ) from (y, u, δ̄); at the top, where ȳ has no
-/// other part (H itself is not differentiated), (δ, ā) and the sums W̄_L and b̄ at once.
+/// gradients (W̄_l transposed: the products Xᵀ·Y take their Y, which a pass here computes,
+/// already packed) and, if x̄ is wanted, writes (or adds to) its rows. Each layer's elementwise
+/// rules run as one pass over the block: up, (δ, ū, ȳ) from (y, u, δ̄); at the top, where ȳ has
+/// no other part (H itself is not differentiated), (δ, ā) and the sums W̄_L and b̄ at once.
 template <class T, class Rule>
 void backward_rows(const Net<T>& net, const Packed<T>& pk, std::size_t r0, std::size_t m, const T* g,
                    const ParamGrads<T>& pg, T* xbar, bool xbar_add) {
@@ -193,24 +214,31 @@ void backward_rows(const Net<T>& net, const Packed<T>& pk, std::size_t r0, std::
   const std::vector<std::size_t>& w = net.w;
   const std::size_t L = net.L, top = L - 1, wide = m * net.widest();
   T* buf = detail::scratch<T>(wide * (L + 3), Scratch::network_rows);
-  T *delta = buf, *dbar = buf + wide, *ubar[2] = {buf + 2 * wide, buf + 3 * wide};  // ū_l and ū_{l−1} alternate
+  T *dbar = buf, *ubar[2] = {buf + wide, buf + 2 * wide}, *delta_rows = buf + 3 * wide;  // ū_l, ū_{l−1} alternate
   auto ybar = [&](std::size_t l) { return buf + (3 + l) * wide; };  // l = 1 … L−1; then ā_l in place
+  // A layer with at most four inputs (the first) takes its weight gradient as outer products of
+  // rows (gemm's narrow path), from row-major operands; the others from packed ones.
+  auto narrow = [&](std::size_t l) { return w[l - 1] <= 4; };
   auto y = [&](std::size_t l) { return static_cast<const T*>(net.in(l) + r0 * w[l]); };
+  thread_local PackedRows<T> delta, abar;  // δ_l, and ā_l from its pass to its weight gradient
   const T* ubar_in = g;  // ū_{l−1}
   for (std::size_t l = 1; l < L; ++l) {
     const std::size_t cols = w[l];
     const T* yl = y(l);
     T* yb = ybar(l);
     gemm(m, ubar_in, w[l - 1], false, pk.fwd[l], dbar, cols, false);  // δ̄_l
+    if (!narrow(l)) delta.shape(m, cols);
     if (l == top) {
       const T* wl = net.W[L];
+      if (!narrow(l)) abar.shape(m, cols);
       over_batches<T>(m, cols, [&](std::size_t i, std::size_t j, std::size_t n) {
         const std::size_t k = i * cols + j;
         const auto phi = detail::output_derivative_dual<Rule>(load(yl + k, n));
         const B dv = load<T>(dbar + k, n), u = load(wl + j, n);
         const B a = dv * u * phi.d * phi.v;
-        store(delta + k, u * phi.v, n);
+        store(narrow(l) ? delta_rows + k : delta.at(i, j), u * phi.v, n);
         store(yb + k, a, n);
+        if (!narrow(l)) store(abar.at(i, j), a, n);
         store(pg.W[L] + j, load<T>(pg.W[L] + j, n) + dv * phi.v, n);
         store(pg.b[l] + j, load<T>(pg.b[l] + j, n) + a, n);
       });
@@ -221,12 +249,15 @@ void backward_rows(const Net<T>& net, const Packed<T>& pk, std::size_t r0, std::
         const std::size_t k = i * cols + j;
         const auto phi = detail::output_derivative_dual<Rule>(load(yl + k, n));
         const B dv = load<T>(dbar + k, n), u = load(ul + k, n);
-        store(delta + k, u * phi.v, n);
+        store(narrow(l) ? delta_rows + k : delta.at(i, j), u * phi.v, n);
         store(ub + k, dv * phi.v, n);
         store(yb + k, dv * u * phi.d, n);
       });
     }
-    gemm<T>(cols, w[l - 1], m, delta, cols, true, ubar_in, w[l - 1], false, pg.W[l], w[l - 1], true);  // W̄_l
+    if (narrow(l))  // W̄_lᵀ += ū_{l−1}ᵀ·δ_l
+      gemm<T>(w[l - 1], cols, m, ubar_in, w[l - 1], true, delta_rows, cols, false, pg.W[l], cols, true);
+    else
+      gemm(w[l - 1], ubar_in, w[l - 1], true, delta.b, pg.W[l], cols, true);
     ubar_in = ubar[l % 2];
   }
   for (std::size_t l = top; l >= 1; --l) {
@@ -234,14 +265,19 @@ void backward_rows(const Net<T>& net, const Packed<T>& pk, std::size_t r0, std::
     T* a = ybar(l);
     if (l < top) {
       const T* yl = y(l);
+      if (!narrow(l)) abar.shape(m, cols);
       over_batches<T>(m, cols, [&](std::size_t i, std::size_t j, std::size_t n) {
         const std::size_t k = i * cols + j;
         const B av = detail::output_grad<Rule>(load(yl + k, n), load<T>(a + k, n));
         store(a + k, av, n);
+        if (!narrow(l)) store(abar.at(i, j), av, n);
         store(pg.b[l] + j, load<T>(pg.b[l] + j, n) + av, n);
       });
     }
-    gemm<T>(cols, w[l - 1], m, a, cols, true, y(l - 1), w[l - 1], false, pg.W[l], w[l - 1], true);
+    if (narrow(l))  // W̄_lᵀ += y_{l−1}ᵀ·ā_l
+      gemm<T>(w[l - 1], cols, m, y(l - 1), w[l - 1], true, a, cols, false, pg.W[l], cols, true);
+    else
+      gemm(w[l - 1], y(l - 1), w[l - 1], true, abar.b, pg.W[l], cols, true);
     if (l > 1)
       gemm(m, a, cols, false, pk.back[l], ybar(l - 1), w[l - 1], true);
     else if (xbar)
@@ -278,13 +314,20 @@ void network_gradient_backward(Tape<T>& tape, Node<T>& node) {
   };
 #pragma omp parallel for schedule(static) if (net.n * net.widest() > kParallelThreshold)
   for (std::ptrdiff_t c = 0; c < static_cast<std::ptrdiff_t>(chunks); ++c) chunk(static_cast<std::size_t>(c));
+  // The chunks' sums in chunk order; a weight's partials are transposed, in × out.
   for (std::uint32_t i = 1; i < count; ++i) {
     if (!tape.input(node, i).requires_grad) continue;
+    const auto shape = tape.input(node, i).value.shape();
+    const bool weight = i % 2 == 1 && shape[0] > 1;
     T* out = tape.input_grad(node, i, fresh).data();
-    for (std::size_t c = 0; c < chunks; ++c) {
-      const T* p = partial + c * params + offset[i];
-      for (std::size_t j = 0; j < offset[i + 1] - offset[i]; ++j) out[j] = c == 0 && fresh ? p[j] : out[j] + p[j];
-    }
+    for (std::size_t r = 0; r < shape[0]; ++r)
+      for (std::size_t col = 0; col < shape[1]; ++col) {
+        const std::size_t at = offset[i] + (weight ? col * shape[0] + r : r * shape[1] + col);
+        T sum = partial[at];
+        for (std::size_t c = 1; c < chunks; ++c) sum += partial[c * params + at];
+        T& o = out[r * shape[1] + col];
+        o = fresh ? sum : o + sum;
+      }
   }
 }
 

@@ -1,5 +1,6 @@
 // The blocked GEMM against a plain triple loop in long double, over shapes that hit every
 // edge of the MR × NR tiles, the K blocks, the K-split path and the few-columns path.
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -153,4 +154,23 @@ TEST_CASE("gemm with a packed B gives the bits of the five loops, also inside a 
       CHECK(in_region == general);
     }
   }
+}
+
+TEST_CASE("an operand written into PackedB's layout equals the same operand packed", "[gemm]") {
+  std::mt19937_64 rng(32);
+  for (std::size_t K : {1, 7, 192, 256})
+    for (std::size_t N : {1, 5, 37, 128}) {
+      const std::vector<float> B = random_vector<float>(K * N, rng);
+      PackedB<float> packed, written;
+      packed.pack(K, N, B.data(), N, false);
+      written.shape(K > 1 ? K - 1 : 2, N + 3);  // a previous shape: its entries must not survive
+      const std::size_t s = written.shape(K, N);
+      for (std::size_t k = 0; k < K; ++k)
+        for (std::size_t j = 0; j < N; ++j) written.data()[j / s * s * K + k * s + j % s] = B[k * N + j];
+      const std::size_t size = (N + s - 1) / s * s * K;
+      INFO("K " << K << " N " << N);
+      CHECK(std::equal(packed.panels(), packed.panels() + size, written.panels()));
+    }
+  PackedB<float> too_tall;
+  CHECK_THROWS_WITH(too_tall.shape(PackedB<float>::kPackedRows + 1, 4), Catch::Contains("one panel"));
 }
