@@ -127,39 +127,6 @@ Packed<T>& packed_weights(const Net<T>& net) {
   return pk;
 }
 
-/// out = f(a, v) over m rows of `cols`, v one row for all.
-template <class T, class F>
-void with_row(T* out, std::size_t m, std::size_t cols, F f, const T* a, const T* v) {
-  for (std::size_t i = 0; i < m; ++i) map_range<false>(out + i * cols, 0, cols, f, a + i * cols, v);
-}
-
-/// ∇ₓH of rows [r0, r0 + m) into out, keeping y_l and u_l.
-template <class T, class Rule>
-void forward_rows(const Net<T>& net, const Packed<T>& pk, Activation act, std::size_t r0, std::size_t m, T* out) {
-  const std::vector<std::size_t>& w = net.w;
-  const std::size_t L = net.L, top = L - 1;
-  auto phi_times = [](auto y, auto g) { return detail::output_grad<Rule>(y, g); };
-  for (std::size_t l = 1; l < L; ++l)
-    gemm(m, net.in(l - 1) + r0 * w[l - 1], w[l - 1], false, pk.fwd[l], net.y[l] + r0 * w[l], w[l], false,
-         GemmEpilogue<T>{net.b[l], act});
-  T* delta = detail::scratch<T>(m * net.widest(), Scratch::network_rows);
-  with_row(delta, m, w[top], phi_times, static_cast<const T*>(net.y[top] + r0 * w[top]), net.W[L]);
-  for (std::size_t l = top; l > 1; --l) {
-    T* u = net.u[l - 1] + r0 * w[l - 1];
-    gemm(m, delta, w[l], false, pk.back[l], u, w[l - 1], false);
-    map_range<false>(delta, 0, m * w[l - 1], phi_times, static_cast<const T*>(net.y[l - 1] + r0 * w[l - 1]),
-                     static_cast<const T*>(u));
-  }
-  gemm<T>(m, w[0], w[1], delta, w[1], false, net.W[1], w[0], false, out + r0 * w[0], w[0], false);
-}
-
-/// Where a chunk's parameter gradients go, within one buffer: W̄_l transposed (in × out) at W[l]
-/// (W̄_L, a row, as it is), b̄_l at b[l].
-template <class T>
-struct ParamGrads {
-  std::vector<T*> W, b;
-};
-
 /// f(i, j, n) over the batches of an m × cols block: row i, columns [j, j + n), n ≤ W. A last,
 /// partial batch of a row goes through `load` and `store` like a whole one.
 template <class T, class F>
@@ -182,8 +149,38 @@ void store(T* p, Batch<T> v, std::size_t n) {
   }
   alignas(kAlignment) T lanes[Batch<T>::size];
   v.store_aligned(lanes);
-  std::copy(lanes, lanes + n, p);
+  detail::copy_few<Batch<T>::size>(p, lanes, n);
 }
+
+/// ∇ₓH of rows [r0, r0 + m) into out, keeping y_l and u_l.
+template <class T, class Rule>
+void forward_rows(const Net<T>& net, const Packed<T>& pk, Activation act, std::size_t r0, std::size_t m, T* out) {
+  const std::vector<std::size_t>& w = net.w;
+  const std::size_t L = net.L, top = L - 1;
+  auto phi_times = [](auto y, auto g) { return detail::output_grad<Rule>(y, g); };
+  for (std::size_t l = 1; l < L; ++l)
+    gemm(m, net.in(l - 1) + r0 * w[l - 1], w[l - 1], false, pk.fwd[l], net.y[l] + r0 * w[l], w[l], false,
+         GemmEpilogue<T>{net.b[l], act});
+  T* delta = detail::scratch<T>(m * net.widest(), Scratch::network_rows);
+  const T* y_top = net.y[top] + r0 * w[top];
+  over_batches<T>(m, w[top], [&](std::size_t i, std::size_t j, std::size_t n) {  // δ_{L−1} = W_L ⊙ φ(y_{L−1})
+    store(delta + i * w[top] + j, phi_times(load(y_top + i * w[top] + j, n), load(net.W[L] + j, n)), n);
+  });
+  for (std::size_t l = top; l > 1; --l) {
+    T* u = net.u[l - 1] + r0 * w[l - 1];
+    gemm(m, delta, w[l], false, pk.back[l], u, w[l - 1], false);
+    map_range<false>(delta, 0, m * w[l - 1], phi_times, static_cast<const T*>(net.y[l - 1] + r0 * w[l - 1]),
+                     static_cast<const T*>(u));
+  }
+  gemm<T>(m, w[0], w[1], delta, w[1], false, net.W[1], w[0], false, out + r0 * w[0], w[0], false);
+}
+
+/// Where a chunk's parameter gradients go, within one buffer: W̄_l transposed (in × out) at W[l]
+/// (W̄_L, a row, as it is), b̄_l at b[l].
+template <class T>
+struct ParamGrads {
+  std::vector<T*> W, b;
+};
 
 /// An m-row operand written straight into PackedB's layout as a pass produces it: the weight
 /// gradients take it as their packed B, with no packing pass of their own.
