@@ -9,10 +9,10 @@
 //           for ir in [0, MC) step MR
 //             micro-kernel: MR × NR tile += A sliver · B sliver, kc rank-1 updates in registers
 //
-// Block sizes: MR × NR = 6 × 2W (W = batch width: 6×16 fp32 on AVX2, 6×32 on AVX-512) fills 12
-// accumulator registers; an A sliver (MR·KC) and a B sliver (KC·NR) stay in L1, the A block
-// (MC·KC) in L2, the B panel in L2/L3. Packing also absorbs transposes, so one kernel serves
-// all four op(A)·op(B) combinations. Edge tiles are computed in full on zero-padded slivers.
+// Block sizes: MR × NR = 6 × 2W (W = batch width: 6×16 fp32 on AVX2) fills 12 of AVX2's 16
+// vector registers with accumulators, 8 × 2W (8×32 fp32) 16 of AVX-512's 32; an A sliver
+// (MR·KC) and a B sliver (KC·NR) stay in L1, the A block (MC·KC) in L2, the B panel in L2/L3.
+// Packing also absorbs transposes, so one kernel serves all four op(A)·op(B) combinations. Edge tiles are computed in full on zero-padded slivers.
 //
 // Four shortcuts: A is read in place, row-major or transposed (MR values a step apart either
 // way; only a last partial sliver is packed); an output of at most four columns (the network's
@@ -45,10 +45,13 @@ using detail::Batch;
 template <class T>
 struct Blocking {
   static constexpr std::size_t W = Batch<T>::size;
-  static constexpr std::size_t MR = 6;
+  // AVX-512 (64-byte batches) has 32 vector registers: an 8-row tile holds 16 accumulators, and
+  // a tile of a transposed A reads 32 bytes of one cache line per k, where 6 rows straddle two
+  // lines in a third of the tiles (the weight gradients Xᵀ·Y read A so). AVX2 has 16 registers.
+  static constexpr std::size_t MR = W * sizeof(T) == 64 ? 8 : 6;
   static constexpr std::size_t NR = 2 * W;
   static constexpr std::size_t KC = 256;
-  static constexpr std::size_t MC = 96;
+  static constexpr std::size_t MC = 16 * MR;
   static constexpr std::size_t NC = 4096;
   static constexpr std::size_t kSplitK = 1024;
 };
@@ -97,7 +100,7 @@ void pack_a(const T* A, std::size_t lda, bool trans, std::size_t ic, std::size_t
     } else if (mr == MR) {  // full sliver: MR contiguous values per k
       for (std::size_t k = 0; k < kc; ++k) {
         const T* src = A + (pc + k) * lda + ic + s;
-#pragma GCC unroll 6
+#pragma GCC unroll 8
         for (std::size_t r = 0; r < MR; ++r) dst[k * MR + r] = src[r];
       }
     } else {
@@ -192,14 +195,14 @@ void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const 
   using B = Batch<T>;
   constexpr std::size_t W = Blocking<T>::W, MR = Blocking<T>::MR, NR = Blocking<T>::NR;
   B c0[MR], c1[MR];
-#pragma GCC unroll 6
+#pragma GCC unroll 8
   for (std::size_t r = 0; r < MR; ++r) c0[r] = c1[r] = B(T(0));
   const std::size_t row_step = Layout == ASliver::rows ? lda : 1;
   const std::size_t k_step = Layout == ASliver::packed ? MR : Layout == ASliver::rows ? 1 : lda;
   for (std::size_t k = 0; k < kc; ++k) {
     const B b0 = B::load_aligned(b + k * NR);
     const B b1 = B::load_aligned(b + k * NR + W);
-#pragma GCC unroll 6
+#pragma GCC unroll 8
     for (std::size_t r = 0; r < MR; ++r) {
       const B ar(a[k * k_step + r * row_step]);
       c0[r] = detail::fma(ar, b0, c0[r]);
@@ -219,7 +222,7 @@ void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const 
     bias0 = B::load_aligned(bb);
     bias1 = B::load_aligned(bb + W);
   }
-#pragma GCC unroll 6
+#pragma GCC unroll 8
   for (std::size_t r = 0; r < MR; ++r) {
     B v0 = c0[r], v1 = c1[r];
     if (st.add_to_c) {
@@ -299,7 +302,7 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
 
 /// C = Aᵀ·B for A stored K × M and B stored K × N, one side (M or N) at most kSmallN: a sum of
 /// outer products of rows, the weight gradient dzᵀ·x of a layer with few inputs or outputs. The
-/// 6 × 2W register tile would leave most of its lanes on padding there (15 of 16 rows of a
+/// MR × 2W register tile would leave most of its lanes on padding there (15 of 16 rows of a
 /// 128 × 2 product); here the long side is vectorised and the short side broadcast, a tile of up
 /// to kOuterBatches batches over a whole K block. K blocks of KC, added in order, and K split
 /// into chunks as the general path splits it for M ≤ 384 (a layer of the networks' width 128):
@@ -408,7 +411,7 @@ void gemm_outer(std::size_t M, std::size_t N, std::size_t K, const T* A, std::si
 
 /// C = A·op(B) for a row-major A and at most kSmallN columns (the network's output layer,
 /// N = d): each output is one dot product of a row of A with a column of op(B), vectorised
-/// along k, where a 6 × 2W register tile would leave all but N of its 2W lanes idle.
+/// along k, where an MR × 2W register tile would leave all but N of its 2W lanes idle.
 template <class T>
 void gemm_small_n(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, const T* B,
                   std::size_t ldb, bool tb, T* C, std::size_t ldc, bool accumulate, GemmEpilogue<T> ep) {
