@@ -199,6 +199,9 @@ void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const 
   for (std::size_t r = 0; r < MR; ++r) c0[r] = c1[r] = B(T(0));
   const std::size_t row_step = Layout == ASliver::rows ? lda : 1;
   const std::size_t k_step = Layout == ASliver::packed ? MR : Layout == ASliver::rows ? 1 : lda;
+  // Unrolled, the loop's own instructions no longer share the issue slots of every k's loads
+  // and FMAs.
+#pragma GCC unroll 4
   for (std::size_t k = 0; k < kc; ++k) {
     const B b0 = B::load_aligned(b + k * NR);
     const B b1 = B::load_aligned(b + k * NR + W);

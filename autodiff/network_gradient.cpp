@@ -182,21 +182,31 @@ struct ParamGrads {
   std::vector<T*> W, b;
 };
 
+/// Where a pass stores an m × cols operand: row-major with row stride `stride`, or, with
+/// `column` (the offset of each batch of columns within a row), PackedB's layout with sliver
+/// width `stride`. A plain value, so that a pass's inner loop keeps it in registers.
+template <class T>
+struct Destination {
+  T* base;
+  std::size_t stride;
+  const std::size_t* column = nullptr;
+  T* at(std::size_t i, std::size_t j) const {
+    return column ? base + column[j / Batch<T>::size] + i * stride : base + i * stride + j;
+  }
+};
+
 /// An m-row operand written straight into PackedB's layout as a pass produces it: the weight
 /// gradients take it as their packed B, with no packing pass of their own.
 template <class T>
 struct PackedRows {
   PackedB<T> b;
-  T* base = nullptr;
-  std::size_t sliver = 0;
-  std::vector<std::size_t> column;  ///< offset of each batch of columns within a row
-  void shape(std::size_t m, std::size_t cols) {
-    sliver = b.shape(m, cols);
-    base = b.data();
+  std::vector<std::size_t> column;
+  Destination<T> shape(std::size_t m, std::size_t cols) {
+    const std::size_t sliver = b.shape(m, cols);
     column.clear();
     for (std::size_t j = 0; j < cols; j += Batch<T>::size) column.push_back(j / sliver * sliver * m + j % sliver);
+    return {b.data(), sliver, column.data()};
   }
-  T* at(std::size_t i, std::size_t j) { return base + column[j / Batch<T>::size] + i * sliver; }
 };
 
 /// The backward pass of rows [r0, r0 + m) from their ū_0 (`g`): adds to the chunk's parameter
@@ -224,20 +234,21 @@ void backward_rows(const Net<T>& net, const Packed<T>& pk, std::size_t r0, std::
     const T* yl = y(l);
     T* yb = ybar(l);
     gemm(m, ubar_in, w[l - 1], false, pk.fwd[l], dbar, cols, false);  // δ̄_l
-    if (!narrow(l)) delta.shape(m, cols);
+    const Destination<T> d = narrow(l) ? Destination<T>{delta_rows, cols} : delta.shape(m, cols);
     if (l == top) {
       const T* wl = net.W[L];
-      if (!narrow(l)) abar.shape(m, cols);
+      T *wbar = pg.W[L], *bbar = pg.b[l];
+      const Destination<T> ab = narrow(l) ? Destination<T>{nullptr, 0} : abar.shape(m, cols);
       over_batches<T>(m, cols, [&](std::size_t i, std::size_t j, std::size_t n) {
         const std::size_t k = i * cols + j;
         const auto phi = detail::output_derivative_dual<Rule>(load(yl + k, n));
         const B dv = load<T>(dbar + k, n), u = load(wl + j, n);
         const B a = dv * u * phi.d * phi.v;
-        store(narrow(l) ? delta_rows + k : delta.at(i, j), u * phi.v, n);
+        store(d.at(i, j), u * phi.v, n);
         store(yb + k, a, n);
-        if (!narrow(l)) store(abar.at(i, j), a, n);
-        store(pg.W[L] + j, load<T>(pg.W[L] + j, n) + dv * phi.v, n);
-        store(pg.b[l] + j, load<T>(pg.b[l] + j, n) + a, n);
+        if (ab.base) store(ab.at(i, j), a, n);
+        store(wbar + j, load<T>(wbar + j, n) + dv * phi.v, n);
+        store(bbar + j, load<T>(bbar + j, n) + a, n);
       });
     } else {
       const T* ul = net.u[l] + r0 * cols;
@@ -246,7 +257,7 @@ void backward_rows(const Net<T>& net, const Packed<T>& pk, std::size_t r0, std::
         const std::size_t k = i * cols + j;
         const auto phi = detail::output_derivative_dual<Rule>(load(yl + k, n));
         const B dv = load<T>(dbar + k, n), u = load(ul + k, n);
-        store(narrow(l) ? delta_rows + k : delta.at(i, j), u * phi.v, n);
+        store(d.at(i, j), u * phi.v, n);
         store(ub + k, dv * phi.v, n);
         store(yb + k, dv * u * phi.d, n);
       });
@@ -262,13 +273,14 @@ void backward_rows(const Net<T>& net, const Packed<T>& pk, std::size_t r0, std::
     T* a = ybar(l);
     if (l < top) {
       const T* yl = y(l);
-      if (!narrow(l)) abar.shape(m, cols);
+      T* bbar = pg.b[l];
+      const Destination<T> ab = narrow(l) ? Destination<T>{nullptr, 0} : abar.shape(m, cols);
       over_batches<T>(m, cols, [&](std::size_t i, std::size_t j, std::size_t n) {
         const std::size_t k = i * cols + j;
         const B av = detail::output_grad<Rule>(load(yl + k, n), load<T>(a + k, n));
         store(a + k, av, n);
-        if (!narrow(l)) store(abar.at(i, j), av, n);
-        store(pg.b[l] + j, load<T>(pg.b[l] + j, n) + av, n);
+        if (ab.base) store(ab.at(i, j), av, n);
+        store(bbar + j, load<T>(bbar + j, n) + av, n);
       });
     }
     if (narrow(l))  // W̄_lᵀ += y_{l−1}ᵀ·ā_l
@@ -311,7 +323,12 @@ void network_gradient_backward(Tape<T>& tape, Node<T>& node) {
   };
 #pragma omp parallel for schedule(static) if (net.n * net.widest() > kParallelThreshold)
   for (std::ptrdiff_t c = 0; c < static_cast<std::ptrdiff_t>(chunks); ++c) chunk(static_cast<std::size_t>(c));
-  // The chunks' sums in chunk order; a weight's partials are transposed, in × out.
+  // The chunks' sums in chunk order, into the first chunk's buffer; a weight's partials are
+  // transposed, in × out.
+  auto add = [](auto a, auto b) { return a + b; };
+  for (std::size_t c = 1; c < chunks; ++c)
+    detail::map_range<false>(partial, 0, params, add, static_cast<const T*>(partial),
+                             static_cast<const T*>(partial + c * params));
   for (std::uint32_t i = 1; i < count; ++i) {
     if (!tape.input(node, i).requires_grad) continue;
     const auto shape = tape.input(node, i).value.shape();
@@ -319,9 +336,7 @@ void network_gradient_backward(Tape<T>& tape, Node<T>& node) {
     T* out = tape.input_grad(node, i, fresh).data();
     for (std::size_t r = 0; r < shape[0]; ++r)
       for (std::size_t col = 0; col < shape[1]; ++col) {
-        const std::size_t at = offset[i] + (weight ? col * shape[0] + r : r * shape[1] + col);
-        T sum = partial[at];
-        for (std::size_t c = 1; c < chunks; ++c) sum += partial[c * params + at];
+        const T sum = partial[offset[i] + (weight ? col * shape[0] + r : r * shape[1] + col)];
         T& o = out[r * shape[1] + col];
         o = fresh ? sum : o + sum;
       }
