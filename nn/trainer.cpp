@@ -136,6 +136,7 @@ TrainResult run_training(const TrainConfig& c, const Checkpoint* checkpoint, Tra
   namespace fs = std::filesystem;
   const std::string& out = c.out;
   const autodiff::ThreadScope threads(c.threads);  // this training's count, on this thread only
+  const autodiff::FlushSubnormals flush;  // after the count: it reaches the threads this training uses
   const ode::System sys = make_system(c);
 
   // Data from the seed (for trajectory systems the test set is the training set, as in the paper).
