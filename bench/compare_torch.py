@@ -296,6 +296,10 @@ def import_torch():
     """Import torch, re-running under /usr/bin/python3 if this interpreter lacks it."""
     require_torch_interpreter()
     import torch
+    # Subnormals flushed to zero, as nimde's training flushes them, before any computation starts
+    # the threads that inherit the mode: the implicit method's gradients decay into that range,
+    # where each operation costs Intel cores a microcode assist.
+    torch.set_flush_denormal(True)
     return torch
 
 
@@ -1060,7 +1064,8 @@ def render(args, argv, peaks, medians, started, load, blas):
         f"runs {WARMUP_ITERS} warm-up and {args.iters} timed iterations, nimde-bench "
         f"`--benchmark_min_time={args.min_time}`. {blas_note} PyTorch runs with glibc told to keep "
         f"freed memory (MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ 2³²), so that its per-iteration "
-        f"tensors do not page-fault anew every iteration; nimde-bench with glibc's defaults. "
+        f"tensors do not page-fault anew every iteration; nimde-bench with glibc's defaults. Both flush "
+        f"subnormal numbers to zero (torch.set_flush_denormal; nimde's training does). "
         f"Command: `{command_line(argv)}`",
         "",
         "| case | threads | torch ms/it | torch split | nimde ms/it | speed-up (torch/nimde) | nimde GFLOP/s "
