@@ -12,7 +12,8 @@
 // Block sizes: MR × NR = 6 × 2W (W = batch width: 6×16 fp32 on AVX2) fills 12 of AVX2's 16
 // vector registers with accumulators, 8 × 2W (8×32 fp32) 16 of AVX-512's 32; an A sliver
 // (MR·KC) and a B sliver (KC·NR) stay in L1, the A block (MC·KC) in L2, the B panel in L2/L3.
-// Packing also absorbs transposes, so one kernel serves all four op(A)·op(B) combinations. Edge tiles are computed in full on zero-padded slivers.
+// Packing also absorbs transposes, so one kernel serves all four op(A)·op(B) combinations.
+// Edge tiles are computed in full on zero-padded slivers.
 //
 // Four shortcuts: A is read in place, row-major or transposed (MR values a step apart either
 // way; only a last partial sliver is packed); an output of at most four columns (the network's
