@@ -221,10 +221,15 @@ void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const 
     for (std::size_t r = 0; r < mr; ++r) std::memcpy(edge + r * NR, C + r * ldc, nr * sizeof(T));
   B bias0(T(0)), bias1(T(0));
   if (st.finish && st.bias) {
-    alignas(kAlignment) T bb[NR] = {};
-    std::memcpy(bb, st.bias, nr * sizeof(T));
-    bias0 = B::load_aligned(bb);
-    bias1 = B::load_aligned(bb + W);
+    if (nr == NR) {  // most tiles: no copy (a call to memcpy per tile cost more than the loads)
+      bias0 = B::load_unaligned(st.bias);
+      bias1 = B::load_unaligned(st.bias + W);
+    } else {
+      alignas(kAlignment) T bb[NR] = {};
+      std::memcpy(bb, st.bias, nr * sizeof(T));
+      bias0 = B::load_aligned(bb);
+      bias1 = B::load_aligned(bb + W);
+    }
   }
 #pragma GCC unroll 8
   for (std::size_t r = 0; r < MR; ++r) {
