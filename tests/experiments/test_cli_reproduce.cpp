@@ -38,9 +38,11 @@ fs::path fresh_dir(const std::string& name) {
 }
 
 /// The exit status of `nimde ARGS` sent `signal` after `seconds` (timeout(1) delivers it).
+/// --foreground: timeout signals only nimde and waits for it to be gone; otherwise a KILL takes
+/// timeout down with its process group, and it can return while nimde still holds the lock.
 int run_interrupted(const std::string& signal, int seconds, const std::string& args) {
-  const std::string command = "timeout --preserve-status -s " + signal + " " + std::to_string(seconds) + " " +
-                              shell_quote(NIMDE_CLI) + " " + args + " >/dev/null 2>&1";
+  const std::string command = "timeout --foreground --preserve-status -s " + signal + " " +
+                              std::to_string(seconds) + " " + shell_quote(NIMDE_CLI) + " " + args + " >/dev/null 2>&1";
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
