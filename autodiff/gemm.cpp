@@ -568,12 +568,12 @@ void gemm(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t l
   for (std::size_t i = 0; i < M; ++i) {
     T* c = C + i * ldc;
     auto first = [](auto p) { return p; };
-    auto add = [](auto a, auto b) { return a + b; };
     if (accumulate)
       detail::map_range<true>(c, 0, N, first, partial + i * N);
     else
       detail::map_range<false>(c, 0, N, first, partial + i * N);
-    for (std::size_t ci = 1; ci < chunks; ++ci) detail::map_range<false>(c, 0, N, add, c, partial + ci * mn + i * N);
+    for (std::size_t ci = 1; ci < chunks; ++ci)
+      detail::map_range<false>(c, 0, N, detail::plus, c, partial + ci * mn + i * N);
     if (has_epilogue) epilogue_row(c, N, ep);
   }
 }

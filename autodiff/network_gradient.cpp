@@ -325,9 +325,8 @@ void network_gradient_backward(Tape<T>& tape, Node<T>& node) {
   for (std::ptrdiff_t c = 0; c < static_cast<std::ptrdiff_t>(chunks); ++c) chunk(static_cast<std::size_t>(c));
   // The chunks' sums in chunk order, into the first chunk's buffer; a weight's partials are
   // transposed, in × out.
-  auto add = [](auto a, auto b) { return a + b; };
   for (std::size_t c = 1; c < chunks; ++c)
-    detail::map_range<false>(partial, 0, params, add, static_cast<const T*>(partial),
+    detail::map_range<false>(partial, 0, params, detail::plus, static_cast<const T*>(partial),
                              static_cast<const T*>(partial + c * params));
   for (std::uint32_t i = 1; i < count; ++i) {
     if (!tape.input(node, i).requires_grad) continue;

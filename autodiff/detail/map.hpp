@@ -154,6 +154,12 @@ struct Same {
   template <class V> V operator()(V v) const { return v; }
 };
 
+/// a + b on batches and scalars: map_range's rule for adding one buffer into another.
+struct Plus {
+  template <class V> V operator()(V a, V b) const { return a + b; }
+};
+inline constexpr Plus plus{};
+
 /// Σ f(x[i]) over [lo, hi) with batch lanes, then the lanes in order.
 template <class T, class F = Same>
 T sum_range(const T* x, std::size_t lo, std::size_t hi, F f = {}) {
@@ -197,8 +203,7 @@ void column_sums_of(std::size_t rows, std::size_t cols, T* out, bool accumulate,
     T* p = partial + b * cols;
     std::fill(p, p + cols, T(0));
     const std::size_t hi = std::min(rows, (b + 1) * kRowBlock);
-    auto add = [](auto a, auto b) { return a + b; };
-    for (std::size_t i = b * kRowBlock; i < hi; ++i) map_range<false>(p, 0, cols, add, p, row(i));
+    for (std::size_t i = b * kRowBlock; i < hi; ++i) map_range<false>(p, 0, cols, plus, p, row(i));
   };
 #pragma omp parallel for schedule(static) if (rows * cols > kParallelThreshold)
   for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(blocks); ++b) block_sum(static_cast<std::size_t>(b));
