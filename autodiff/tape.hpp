@@ -199,7 +199,7 @@ template <class T>
 class GradGraph {
  public:
   Tape<T>& tape() const { return tape_; }
-  const OpParams& params() const { return tape_.nodes_[node_].params; }
+  OpParams params() const { return tape_.nodes_[node_].params; }  ///< a copy: a rule records, which moves nodes
   Var<T> output() const { return tape_.var(node_); }
   Var<T> output_grad() const { return grads_[node_ - lo_]; }
   std::uint32_t input_count() const { return tape_.nodes_[node_].input_count; }
