@@ -1,9 +1,13 @@
-// Engine benchmarks: GEMM (ours and, when installed, OpenBLAS at the same thread count),
-// tanh, the fused linear layer forward + backward, a gradient of a gradient (grad_of_grad), the
-// tape's per-op overhead and the machine's measured FMA peak. Thread count: OMP_NUM_THREADS
-// (default: all cores).
+// Engine benchmarks: GEMM (ours and, when installed, OpenBLAS at the same thread count; and one
+// block of rows in cache, as the fused network gradient multiplies it, against a bare register
+// tile), tanh, the fused linear layer forward + backward, a gradient of a gradient
+// (grad_of_grad), the tape's per-op overhead and the machine's measured FMA peak. Thread count:
+// OMP_NUM_THREADS (default: all cores); the block products run on one.
+#include <algorithm>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 
@@ -11,6 +15,7 @@
 #include "autodiff/ops.hpp"
 #include "autodiff/parallel.hpp"
 #include "bench/fma_peak.hpp"
+#include "bench/register_tile.hpp"
 
 #ifdef NIMDE_HAVE_OPENBLAS
 #include <cblas.h>
@@ -68,6 +73,59 @@ void bm_gemm_openblas(benchmark::State& state, std::size_t M, std::size_t K, std
   set_flops(state, 2.0 * double(M) * double(N) * double(K));
 }
 #endif
+
+// One 192 × 128 block of rows times a packed 128 × 128 weight, on one thread, operands in cache:
+// the products network_gradient runs per block (kBlockRows there), each as it calls them.
+enum class BlockProduct { plain, accumulate, bias_tanh, weight_grad };
+
+constexpr std::size_t kBlock = 192, kWidth = 128;
+
+void bm_gemm_block(benchmark::State& state, BlockProduct kind) {
+  const ThreadScope scope(1);
+  const Tensor<float> A = random_tensor<float>(kBlock, kWidth, 15), W = random_tensor<float>(kWidth, kWidth, 16),
+                      Y = random_tensor<float>(kBlock, kWidth, 17), bias = random_tensor<float>(1, kWidth, 18);
+  PackedB<float> weight, rows;
+  weight.pack(kWidth, kWidth, W.data(), kWidth, true);  // y·Wᵀ
+  rows.pack(kBlock, kWidth, Y.data(), kWidth, false);   // a weight gradient's Xᵀ·Y
+  Tensor<float> C = zeros<float>(kBlock, kWidth);
+  for (auto _ : state) {
+    switch (kind) {
+      case BlockProduct::plain: gemm<float>(kBlock, A.data(), kWidth, false, weight, C.data(), kWidth, false); break;
+      case BlockProduct::accumulate: gemm<float>(kBlock, A.data(), kWidth, false, weight, C.data(), kWidth, true); break;
+      case BlockProduct::bias_tanh:
+        gemm<float>(kBlock, A.data(), kWidth, false, weight, C.data(), kWidth, false, {bias.data(), Activation::tanh});
+        break;
+      case BlockProduct::weight_grad: gemm<float>(kWidth, A.data(), kWidth, true, rows, C.data(), kWidth, true); break;
+    }
+    benchmark::DoNotOptimize(C.data());
+    benchmark::ClobberMemory();
+  }
+  set_flops(state, 2.0 * kBlock * kWidth * kWidth);
+}
+
+// The same plain product by the bare register tile; checked once against gemm (the same sums in
+// the same order, so the same bits) before it is timed.
+void bm_register_tile(benchmark::State& state) {
+  const ThreadScope scope(1);
+  const Tensor<float> A = random_tensor<float>(kBlock, kWidth, 15), W = random_tensor<float>(kWidth, kWidth, 16);
+  constexpr std::size_t NR = 2 * nimde::autodiff::detail::Batch<float>::size;
+  std::vector<float, xsimd::aligned_allocator<float, 64>> packed(kWidth * kWidth);
+  for (std::size_t j = 0; j < kWidth; ++j)
+    for (std::size_t k = 0; k < kWidth; ++k) packed[j / NR * NR * kWidth + k * NR + j % NR] = W(j, k);
+  Tensor<float> C = zeros<float>(kBlock, kWidth), expected = zeros<float>(kBlock, kWidth);
+  gemm<float>(kBlock, kWidth, kWidth, A.data(), kWidth, false, W.data(), kWidth, true, expected.data(), kWidth, false);
+  nimde::bench::register_tile_product<float>(kBlock, kWidth, kWidth, A.data(), packed.data(), C.data());
+  if (!std::equal(C.begin(), C.end(), expected.begin())) {
+    state.SkipWithError("the register tile's product differs from gemm's");
+    return;
+  }
+  for (auto _ : state) {
+    nimde::bench::register_tile_product<float>(kBlock, kWidth, kWidth, A.data(), packed.data(), C.data());
+    benchmark::DoNotOptimize(C.data());
+    benchmark::ClobberMemory();
+  }
+  set_flops(state, 2.0 * kBlock * kWidth * kWidth);
+}
 
 void bm_tanh(benchmark::State& state) {
   Tape<float> tape;
@@ -169,6 +227,15 @@ const int kRegistered = [] {
 #ifdef NIMDE_HAVE_OPENBLAS
   benchmark::RegisterBenchmark("gemm_openblas/f64/10000x128x128", [](benchmark::State& st) { bm_gemm_openblas<double>(st, 10000, 128, 128); })->UseRealTime();
 #endif
+  const std::pair<const char*, BlockProduct> block_products[] = {{"plain", BlockProduct::plain},
+                                                                 {"accumulate", BlockProduct::accumulate},
+                                                                 {"bias_tanh", BlockProduct::bias_tanh},
+                                                                 {"weight_grad", BlockProduct::weight_grad}};
+  for (const auto& [name, kind] : block_products)
+    benchmark::RegisterBenchmark((std::string("gemm_block/f32/192x128x128/") + name).c_str(),
+                                 [kind](benchmark::State& st) { bm_gemm_block(st, kind); })
+        ->UseRealTime();
+  benchmark::RegisterBenchmark("register_tile/f32/192x128x128", bm_register_tile)->UseRealTime();
   benchmark::RegisterBenchmark("tanh/f32/10000x128", bm_tanh)->UseRealTime();
   benchmark::RegisterBenchmark("linear_tanh_fwd_bwd/f32/10000x128x128", bm_linear_tanh)->UseRealTime();
   benchmark::RegisterBenchmark("tape_overhead/add_1x1", bm_tape_overhead)->UseRealTime();
