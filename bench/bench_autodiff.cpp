@@ -108,19 +108,18 @@ void bm_gemm_block(benchmark::State& state, BlockProduct kind) {
 void bm_register_tile(benchmark::State& state) {
   const ThreadScope scope(1);
   const Tensor<float> A = random_tensor<float>(kBlock, kWidth, 15), W = random_tensor<float>(kWidth, kWidth, 16);
-  constexpr std::size_t NR = 2 * nimde::autodiff::detail::Batch<float>::size;
-  std::vector<float, xsimd::aligned_allocator<float, 64>> packed(kWidth * kWidth);
-  for (std::size_t j = 0; j < kWidth; ++j)
-    for (std::size_t k = 0; k < kWidth; ++k) packed[j / NR * NR * kWidth + k * NR + j % NR] = W(j, k);
+  PackedB<float> weight;  // one panel of 2W-wide slivers (K ≤ KC), the layout the tile reads
+  weight.pack(kWidth, kWidth, W.data(), kWidth, true);
+  const float* packed = weight.panels();
   Tensor<float> C = zeros<float>(kBlock, kWidth), expected = zeros<float>(kBlock, kWidth);
-  gemm<float>(kBlock, kWidth, kWidth, A.data(), kWidth, false, W.data(), kWidth, true, expected.data(), kWidth, false);
-  nimde::bench::register_tile_product<float>(kBlock, kWidth, kWidth, A.data(), packed.data(), C.data());
+  gemm<float>(kBlock, A.data(), kWidth, false, weight, expected.data(), kWidth, false);
+  nimde::bench::register_tile_product<float>(kBlock, kWidth, kWidth, A.data(), packed, C.data());
   if (!std::equal(C.begin(), C.end(), expected.begin())) {
     state.SkipWithError("the register tile's product differs from gemm's");
     return;
   }
   for (auto _ : state) {
-    nimde::bench::register_tile_product<float>(kBlock, kWidth, kWidth, A.data(), packed.data(), C.data());
+    nimde::bench::register_tile_product<float>(kBlock, kWidth, kWidth, A.data(), packed, C.data());
     benchmark::DoNotOptimize(C.data());
     benchmark::ClobberMemory();
   }
