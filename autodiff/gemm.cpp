@@ -153,33 +153,12 @@ void pack_b(const T* B, std::size_t ldb, bool trans, std::size_t pc, std::size_t
   }
 }
 
-/// act over the MR × NR tile just stored at `out` (row stride ld), while it is in L1: one
-/// dispatch per tile, the rule inlined. Called per batch from the register loop, the switch over
-/// the activations was a call around which every live accumulator spilled.
-template <class T>
-void activate_tile(Activation act, T* out, std::size_t ld) {
-  using B = Batch<T>;
-  constexpr std::size_t MR = Blocking<T>::MR, NR = Blocking<T>::NR, W = Blocking<T>::W;
-  auto apply = [&]<class Rule>() {
-    for (std::size_t r = 0; r < MR; ++r)
-      for (std::size_t j = 0; j < NR; j += W)
-        detail::apply<Rule>(B::load_unaligned(out + r * ld + j)).store_unaligned(out + r * ld + j);
-  };
-  switch (act) {
-#define NIMDE_ACTIVATE_TILE(name, Rule) \
-  case Activation::name: apply.template operator()<detail::Rule>(); return;
-    NIMDE_ACTIVATIONS(NIMDE_ACTIVATE_TILE)
-#undef NIMDE_ACTIVATE_TILE
-  }
-}
-
 /// How a micro-kernel writes its tile: overwrite or add to C, and whether to apply the epilogue.
 template <class T>
 struct TileStore {
   bool add_to_c;
   bool finish;          ///< last K block: apply bias + activation
   const T* bias;        ///< bias at the tile's first column, or null
-  Activation act;
 };
 
 /// Where a micro-kernel reads its A sliver: packed (a[k·MR + r]), or in place from MR rows of a
@@ -190,7 +169,10 @@ enum class ASliver { packed, rows, columns };
 /// `Layout` says, B from a packed sliver (b[k·NR + c]). Reading A in place saves a pass over
 /// it: the weight gradient dzᵀ·x no longer copies its 10,000-row dz first. (Reading B in place
 /// as well was slower: its slivers, 2 cache lines a step apart, then no longer fit in L1.)
-template <class T, ASliver Layout>
+/// The epilogue's activation `Rule` is applied in registers, so each output line is stored
+/// once: stored first and activated from L1, a tile of a 10,000-row layer's output waited on
+/// its lines' first touch twice.
+template <class T, ASliver Layout, class Rule>
 void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const T* __restrict b, T* C,
                   std::size_t ldc, std::size_t mr, std::size_t nr, const TileStore<T>& st) {
   using B = Batch<T>;
@@ -239,15 +221,35 @@ void micro_kernel(std::size_t kc, const T* __restrict a, std::size_t lda, const 
       v1 += B::load_unaligned(out + r * ld + W);
     }
     if (st.finish) {
-      v0 += bias0;
-      v1 += bias1;
+      v0 = detail::apply<Rule>(v0 + bias0);
+      v1 = detail::apply<Rule>(v1 + bias1);
     }
     v0.store_unaligned(out + r * ld);
     v1.store_unaligned(out + r * ld + W);
   }
-  if (st.finish && st.act != Activation::identity) activate_tile<T>(st.act, out, ld);
   if (!full)
     for (std::size_t r = 0; r < mr; ++r) std::memcpy(C + r * ldc, edge + r * NR, nr * sizeof(T));
+}
+
+/// The micro-kernels of one activation, one per way of reading A.
+template <class T>
+struct TileKernels {
+  using Fn = void (*)(std::size_t, const T*, std::size_t, const T*, T*, std::size_t, std::size_t, std::size_t,
+                      const TileStore<T>&);
+  Fn packed, columns, rows;
+};
+
+template <class T>
+TileKernels<T> tile_kernels(Activation act) {
+  switch (act) {
+#define NIMDE_TILE_KERNELS(name, Rule)                                                              \
+  case Activation::name:                                                                           \
+    return {&micro_kernel<T, ASliver::packed, detail::Rule>, &micro_kernel<T, ASliver::columns, detail::Rule>, \
+            &micro_kernel<T, ASliver::rows, detail::Rule>};
+    NIMDE_ACTIVATIONS(NIMDE_TILE_KERNELS)
+#undef NIMDE_TILE_KERNELS
+  }
+  return tile_kernels<T>(Activation::identity);
 }
 
 /// The five loops; `parallel` shares the ic loop among threads. `packed`, if given, holds op(B)'s
@@ -258,6 +260,7 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
                   bool parallel, const T* packed = nullptr) {
   using Bk = Blocking<T>;
   const bool has_epilogue = ep.bias != nullptr || ep.act != Activation::identity;
+  const TileKernels<T> kernel = tile_kernels<T>(ep.act);
   T* scratch_b = packed ? nullptr
                         : detail::scratch<T>(panel_size<T>(std::min(N, Bk::NC), std::min(K, Bk::KC)),
                                              detail::Scratch::gemm_b);
@@ -272,7 +275,7 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
       } else {
         pack_b(B, ldb, tb, pc, kc, jc, nc, scratch_b);
       }
-      const TileStore<T> base{accumulate || pc > 0, has_epilogue && pc + kc == K, nullptr, ep.act};
+      const TileStore<T> base{accumulate || pc > 0, has_epilogue && pc + kc == K, nullptr};
       const std::ptrdiff_t blocks = static_cast<std::ptrdiff_t>((M + Bk::MC - 1) / Bk::MC);
       auto block = [&](std::ptrdiff_t bi) {
         const std::size_t ic = static_cast<std::size_t>(bi) * Bk::MC;
@@ -289,11 +292,11 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
             T* c = C + (ic + ir) * ldc + jc + jr;
             const std::size_t mr = std::min(Bk::MR, mc - ir), nr = std::min(Bk::NR, nc - jr);
             if (ir >= full_rows)
-              micro_kernel<T, ASliver::packed>(kc, Ap + ir * kc, 0, b, c, ldc, mr, nr, st);
+              kernel.packed(kc, Ap + ir * kc, 0, b, c, ldc, mr, nr, st);
             else if (ta)
-              micro_kernel<T, ASliver::columns>(kc, A + pc * lda + ic + ir, lda, b, c, ldc, mr, nr, st);
+              kernel.columns(kc, A + pc * lda + ic + ir, lda, b, c, ldc, mr, nr, st);
             else
-              micro_kernel<T, ASliver::rows>(kc, A + (ic + ir) * lda + pc, lda, b, c, ldc, mr, nr, st);
+              kernel.rows(kc, A + (ic + ir) * lda + pc, lda, b, c, ldc, mr, nr, st);
           }
         }
       };
