@@ -5,7 +5,8 @@
 // Its gradient in x is the backward pass seeded with 1, with φ(y) = σ'(z) stated in y (tanh:
 // 1 − y²):
 //   u_{L−1} = 1·W_L (W_L on every row),   δ_l = u_l ⊙ φ(y_l),   u_{l−1} = δ_l·W_l,   ∇ₓH = u_0.
-// The operation keeps y_1 … y_{L−1} and u_1 … u_{L−2}. Its backward, from ū_0 (the gradient
+// The operation keeps y_1 … y_{L−1} and u_1 … u_{L−2}, except y_1 of a network with few inputs
+// (a Hamiltonian's d = 2 … 4), which the backward recomputes from x. Its backward, from ū_0 (the gradient
 // of ∇ₓH), goes up the gradient's layers, then down the forward pass's:
 //   up,   l = 1 … L−1:  δ̄_l = ū_{l−1}·W_lᵀ,   W̄_l += δ_lᵀ·ū_{l−1},
 //                       ū_l = δ̄_l ⊙ φ(y_l),    ȳ_l = δ̄_l ⊙ u_l ⊙ φ'(y_l);     then W̄_L = Σ_rows ū_{L−1},
@@ -56,6 +57,11 @@ Var<T> recorded_gradient(const Var<T>& x, std::span<const Var<T>> W, std::span<c
   return tape.grad(h, std::span<const Var<T>>(&leaf, 1), tape.constant(x.rows(), 1, T(1)), true).front();
 }
 
+/// A first layer with at most this many inputs is recomputed from x where the passes need it,
+/// not kept: its 2·d flops and an activation per output cost less than the output's round
+/// trip through memory (written in the forward pass, read back in the backward).
+constexpr std::size_t kRecomputedInputs = 4;
+
 /// One recording's network: the inputs' values and the arrays the operation keeps.
 template <class T>
 struct Net {
@@ -63,9 +69,9 @@ struct Net {
   std::vector<std::size_t> w;  ///< w[0] = d, w[l] = width of layer l < L
   const T* x = nullptr;
   std::vector<const T*> W, b;  ///< W[1 … L], b[1 … L−1]
-  std::vector<T*> y, u;        ///< y[1 … L−1], u[1 … L−2]: n × w[l] each
-  const T* in(std::size_t l) const { return l == 0 ? x : y[l]; }  ///< y_{l}, with y_0 = x
+  std::vector<T*> y, u;        ///< y[1 … L−1] (y[1] null if recomputed), u[1 … L−2]: n × w[l] each
   std::size_t widest() const { return *std::max_element(w.begin() + 1, w.end()); }
+  bool recomputes_first() const { return w[0] <= kRecomputedInputs; }
 };
 
 /// Inputs of the node: x, then W_1, b_1, …, W_{L−1}, b_{L−1}, then W_L.
@@ -86,12 +92,12 @@ Net<T> net_of(Tape<T>& tape, Node<T>& node) {
     net.w.push_back(tape.input(node, static_cast<std::uint32_t>(2 * l - 1)).value.shape()[0]);
   }
   std::size_t kept = 0;
-  for (std::size_t l = 1; l < net.L; ++l) kept += net.w[l] * (l + 1 < net.L ? 2 : 1);
+  for (std::size_t l = 1; l < net.L; ++l) kept += net.w[l] * ((l + 1 < net.L) + (l > 1 || !net.recomputes_first()));
   if (node.aux.size() != net.n * kept) node.aux.resize({net.n, kept});
   T* p = node.aux.data();
   net.y.assign(net.L, nullptr);
   net.u.assign(net.L, nullptr);
-  for (std::size_t l = 1; l < net.L; ++l) {
+  for (std::size_t l = net.recomputes_first() ? 2 : 1; l < net.L; ++l) {
     net.y[l] = p;
     p += net.n * net.w[l];
   }
@@ -152,24 +158,41 @@ void store(T* p, Batch<T> v, std::size_t n) {
   detail::copy_few<Batch<T>::size>(p, lanes, n);
 }
 
+/// A block's rows [r0, r0 + m) of y_l: x's, a kept array's, or, for a recomputed first
+/// layer, `first`'s (a block of scratch).
+template <class T>
+struct BlockRows {
+  const Net<T>& net;
+  std::size_t r0;
+  T* first;
+  T* y(std::size_t l) const {
+    if (l == 0) return const_cast<T*>(net.x) + r0 * net.w[0];
+    return l == 1 && net.recomputes_first() ? first : net.y[l] + r0 * net.w[l];
+  }
+  /// Computes y_l = σ(y_{l−1}·W_lᵀ + b_l) into y(l).
+  void layer(const Packed<T>& pk, Activation act, std::size_t l, std::size_t m) const {
+    gemm(m, static_cast<const T*>(y(l - 1)), net.w[l - 1], false, pk.fwd[l], y(l), net.w[l], false,
+         GemmEpilogue<T>{net.b[l], act});
+  }
+};
+
 /// ∇ₓH of rows [r0, r0 + m) into out, keeping y_l and u_l.
 template <class T, class Rule>
 void forward_rows(const Net<T>& net, const Packed<T>& pk, Activation act, std::size_t r0, std::size_t m, T* out) {
   const std::vector<std::size_t>& w = net.w;
-  const std::size_t L = net.L, top = L - 1;
+  const std::size_t L = net.L, top = L - 1, wide = m * net.widest();
   auto phi_times = [](auto y, auto g) { return detail::output_grad<Rule>(y, g); };
-  for (std::size_t l = 1; l < L; ++l)
-    gemm(m, net.in(l - 1) + r0 * w[l - 1], w[l - 1], false, pk.fwd[l], net.y[l] + r0 * w[l], w[l], false,
-         GemmEpilogue<T>{net.b[l], act});
-  T* delta = detail::scratch<T>(m * net.widest(), Scratch::network_rows);
-  const T* y_top = net.y[top] + r0 * w[top];
+  T* delta = detail::scratch<T>(2 * wide, Scratch::network_rows);
+  const BlockRows<T> rows{net, r0, delta + wide};
+  for (std::size_t l = 1; l < L; ++l) rows.layer(pk, act, l, m);
+  const T* y_top = rows.y(top);
   over_batches<T>(m, w[top], [&](std::size_t i, std::size_t j, std::size_t n) {  // δ_{L−1} = W_L ⊙ φ(y_{L−1})
     store(delta + i * w[top] + j, phi_times(load(y_top + i * w[top] + j, n), load(net.W[L] + j, n)), n);
   });
   for (std::size_t l = top; l > 1; --l) {
     T* u = net.u[l - 1] + r0 * w[l - 1];
     gemm(m, delta, w[l], false, pk.back[l], u, w[l - 1], false);
-    map_range<false>(delta, 0, m * w[l - 1], phi_times, static_cast<const T*>(net.y[l - 1] + r0 * w[l - 1]),
+    map_range<false>(delta, 0, m * w[l - 1], phi_times, static_cast<const T*>(rows.y(l - 1)),
                      static_cast<const T*>(u));
   }
   gemm<T>(m, w[0], w[1], delta, w[1], false, net.W[1], w[0], false, out + r0 * w[0], w[0], false);
@@ -215,18 +238,20 @@ struct PackedRows {
 /// rules run as one pass over the block: up, (δ, ū, ȳ) from (y, u, δ̄); at the top, where ȳ has
 /// no other part (H itself is not differentiated), (δ, ā) and the sums W̄_L and b̄ at once.
 template <class T, class Rule>
-void backward_rows(const Net<T>& net, const Packed<T>& pk, std::size_t r0, std::size_t m, const T* g,
+void backward_rows(const Net<T>& net, const Packed<T>& pk, Activation act, std::size_t r0, std::size_t m, const T* g,
                    const ParamGrads<T>& pg, T* xbar, bool xbar_add) {
   using B = Batch<T>;
   const std::vector<std::size_t>& w = net.w;
   const std::size_t L = net.L, top = L - 1, wide = m * net.widest();
-  T* buf = detail::scratch<T>(wide * (L + 3), Scratch::network_rows);
+  T* buf = detail::scratch<T>(wide * (L + 4), Scratch::network_rows);
+  const BlockRows<T> rows{net, r0, buf + (L + 3) * wide};
+  if (net.recomputes_first()) rows.layer(pk, act, 1, m);
   T *dbar = buf, *ubar[2] = {buf + wide, buf + 2 * wide}, *delta_rows = buf + 3 * wide;  // ū_l, ū_{l−1} alternate
   auto ybar = [&](std::size_t l) { return buf + (3 + l) * wide; };  // l = 1 … L−1; then ā_l in place
   // A layer with at most four inputs (the first) takes its weight gradient as outer products of
   // rows (gemm's narrow path), from row-major operands; the others from packed ones.
   auto narrow = [&](std::size_t l) { return w[l - 1] <= 4; };
-  auto y = [&](std::size_t l) { return static_cast<const T*>(net.in(l) + r0 * w[l]); };
+  auto y = [&](std::size_t l) { return static_cast<const T*>(rows.y(l)); };
   thread_local PackedRows<T> delta, abar;  // δ_l, and ā_l from its pass to its weight gradient
   const T* ubar_in = g;  // ū_{l−1}
   for (std::size_t l = 1; l < L; ++l) {
@@ -298,6 +323,7 @@ template <class T, class Rule>
 void network_gradient_backward(Tape<T>& tape, Node<T>& node) {
   const Net<T> net = net_of(tape, node);
   const Packed<T>& pk = packed_weights(net);
+  const Activation act = static_cast<Activation>(node.params.k);
   // Every parameter's gradient in one buffer per chunk, in the order of the inputs.
   const std::uint32_t count = node.input_count;
   std::vector<std::size_t> offset(count + 1, 0);
@@ -319,7 +345,7 @@ void network_gradient_backward(Tape<T>& tape, Node<T>& node) {
     }
     const std::size_t end = std::min(net.n, (c + 1) * kChunkRows);
     for (std::size_t r0 = c * kChunkRows; r0 < end; r0 += kBlockRows)
-      backward_rows<T, Rule>(net, pk, r0, std::min(kBlockRows, end - r0), g + r0 * net.w[0], pg, xbar, xbar_add);
+      backward_rows<T, Rule>(net, pk, act, r0, std::min(kBlockRows, end - r0), g + r0 * net.w[0], pg, xbar, xbar_add);
   };
 #pragma omp parallel for schedule(static) if (net.n * net.widest() > kParallelThreshold)
   for (std::ptrdiff_t c = 0; c < static_cast<std::ptrdiff_t>(chunks); ++c) chunk(static_cast<std::size_t>(c));

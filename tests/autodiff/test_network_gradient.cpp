@@ -173,6 +173,29 @@ TEST_CASE("network_gradient is bitwise the same for 1 and 2 threads", "[network-
   CHECK(same_bits(run(float(), 1), run(float(), 2)));
 }
 
+TEST_CASE("network_gradient keeps y_l and u_l, and recomputes a first layer of at most four inputs",
+          "[network-gradient]") {
+  // d → 16 → 24 → 1 over n rows keeps y_2 (24 a row) and u_1 (16), and y_1 (16) only for d > 4;
+  // its value is n × d. The recomputed y_1 gives the same values and gradients as the recorded
+  // computation (the shapes above with d ≤ 4); here, the memory it saves.
+  std::mt19937_64 rng(26);
+  const std::size_t n = 300;
+  for (std::size_t d : {2, 4, 5, 6}) {
+    const Net net(rng, d, {16, 24}, Activation::tanh);
+    Tape<double> tape;
+    const Var<double> x = tape.leaf(random_tensor(n, d, rng));
+    std::vector<Var<double>> p;
+    for (const auto& t : net.params) p.push_back(tape.leaf(t));
+    const std::size_t before = tape.bytes();
+    const Var<double> g = fused(x, p, net.acts);
+    const std::size_t kept = 24 + 16 + (d > 4 ? 16 : 0);
+    INFO("d " << d);
+    CHECK(tape.bytes() - before == n * (d + kept) * sizeof(double));
+    tape.backward(sum(g * g));
+    CHECK(std::isfinite(x.grad()(n - 1, d - 1)));
+  }
+}
+
 TEST_CASE("networks network_gradient does not fuse are recorded as operations", "[network-gradient]") {
   // softplus and sin state their derivatives in z, not y; one layer has no hidden activation;
   // mixed activations differ from layer to layer. All take the recorded path, to the bit.
