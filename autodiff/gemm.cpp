@@ -252,13 +252,32 @@ TileKernels<T> tile_kernels(Activation act) {
   return tile_kernels<T>(Activation::identity);
 }
 
+/// A Prefetch's lines, a share after each of `tiles` tiles. Into L2 only (prefetcht2): pulled
+/// into L1 as well, they evicted the micro-kernel's slivers.
+class PrefetchSpread {
+ public:
+  PrefetchSpread(Prefetch p, std::size_t tiles)
+      : next_(static_cast<const char*>(p.begin)), end_(next_ + (p.begin ? p.bytes : 0)),
+        per_tile_(((end_ - next_ + kLine - 1) / kLine + tiles - 1) / std::max<std::size_t>(tiles, 1)) {}
+  void after_tile() {
+    for (std::size_t q = 0; q < per_tile_ && next_ < end_; ++q, next_ += kLine) __builtin_prefetch(next_, 0, 1);
+  }
+
+ private:
+  static constexpr std::size_t kLine = 64;
+  const char *next_, *end_;
+  std::size_t per_tile_;
+};
+
 /// The five loops; `parallel` shares the ic loop among threads. `packed`, if given, holds op(B)'s
-/// panels in the loops' order (PackedB), and B is not read.
+/// panels in the loops' order (PackedB), and B is not read. `ahead` is spread over the tiles of
+/// the last K block, when the loops run on one thread.
 template <class T>
 void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::size_t lda, bool ta, const T* B,
                   std::size_t ldb, bool tb, T* C, std::size_t ldc, bool accumulate, GemmEpilogue<T> ep,
-                  bool parallel, const T* packed = nullptr) {
+                  bool parallel, const T* packed = nullptr, Prefetch ahead = {}) {
   using Bk = Blocking<T>;
+  PrefetchSpread spread(parallel ? Prefetch{} : ahead, (M + Bk::MR - 1) / Bk::MR * ((N + Bk::NR - 1) / Bk::NR));
   const bool has_epilogue = ep.bias != nullptr || ep.act != Activation::identity;
   const TileKernels<T> kernel = tile_kernels<T>(ep.act);
   T* scratch_b = packed ? nullptr
@@ -297,6 +316,7 @@ void gemm_blocked(std::size_t M, std::size_t N, std::size_t K, const T* A, std::
               kernel.columns(kc, A + pc * lda + ic + ir, lda, b, c, ldc, mr, nr, st);
             else
               kernel.rows(kc, A + (ic + ir) * lda + pc, lda, b, c, ldc, mr, nr, st);
+            if (pc + kc == K) spread.after_tile();
           }
         }
       };
@@ -614,22 +634,22 @@ std::size_t PackedB<T>::shape(std::size_t K, std::size_t N) {
 
 template <class T>
 void gemm(std::size_t M, const T* A, std::size_t lda, bool trans_a, const PackedB<T>& B, T* C, std::size_t ldc,
-          bool accumulate, GemmEpilogue<T> ep) {
+          bool accumulate, GemmEpilogue<T> ep, Prefetch ahead) {
   if (M == 0 || B.cols() == 0 || B.rows() == 0) {
     if (B.rows() == 0 && M && B.cols())  // an empty sum: the general path's rule
       gemm<T>(M, B.cols(), 0, A, lda, trans_a, nullptr, 0, false, C, ldc, accumulate, ep);
     return;
   }
   gemm_blocked(M, B.cols(), B.rows(), A, lda, trans_a, static_cast<const T*>(nullptr), 0, false, C, ldc, accumulate, ep,
-               false, B.panels());
+               false, B.panels(), ahead);
 }
 
 template class PackedB<float>;
 template class PackedB<double>;
 template void gemm<float>(std::size_t, const float*, std::size_t, bool, const PackedB<float>&, float*, std::size_t,
-                          bool, GemmEpilogue<float>);
+                          bool, GemmEpilogue<float>, Prefetch);
 template void gemm<double>(std::size_t, const double*, std::size_t, bool, const PackedB<double>&, double*,
-                           std::size_t, bool, GemmEpilogue<double>);
+                           std::size_t, bool, GemmEpilogue<double>, Prefetch);
 
 template void gemm<float>(std::size_t, std::size_t, std::size_t, const float*, std::size_t, bool, const float*,
                           std::size_t, bool, float*, std::size_t, bool, GemmEpilogue<float>);

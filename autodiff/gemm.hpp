@@ -49,12 +49,20 @@ class PackedB {
   std::vector<T, xsimd::aligned_allocator<T, 64>> panels_;
 };
 
+/// Memory the caller reads right after a product, `bytes` from `begin`: the product pulls it
+/// into L2 a few lines after each output tile, so that its arithmetic hides the loads a pass
+/// over that memory would otherwise wait on.
+struct Prefetch {
+  const void* begin = nullptr;
+  std::size_t bytes = 0;
+};
+
 /// C (M × B.cols(), leading dimension ldc) (+)= op(A)·B for a packed B, on the calling thread:
 /// for callers that share rows among threads themselves. The bits of gemm's five loops (gemm
 /// takes shortcuts for an output of at most four columns and splits a long K).
 template <class T>
 void gemm(std::size_t M, const T* A, std::size_t lda, bool trans_a, const PackedB<T>& B, T* C, std::size_t ldc,
-          bool accumulate, GemmEpilogue<T> epilogue = {});
+          bool accumulate, GemmEpilogue<T> epilogue = {}, Prefetch ahead = {});
 
 extern template void gemm<float>(std::size_t, std::size_t, std::size_t, const float*, std::size_t, bool,
                                  const float*, std::size_t, bool, float*, std::size_t, bool, GemmEpilogue<float>);
@@ -64,8 +72,8 @@ extern template void gemm<double>(std::size_t, std::size_t, std::size_t, const d
 extern template class PackedB<float>;
 extern template class PackedB<double>;
 extern template void gemm<float>(std::size_t, const float*, std::size_t, bool, const PackedB<float>&, float*,
-                                 std::size_t, bool, GemmEpilogue<float>);
+                                 std::size_t, bool, GemmEpilogue<float>, Prefetch);
 extern template void gemm<double>(std::size_t, const double*, std::size_t, bool, const PackedB<double>&, double*,
-                                  std::size_t, bool, GemmEpilogue<double>);
+                                  std::size_t, bool, GemmEpilogue<double>, Prefetch);
 
 }  // namespace nimde::autodiff

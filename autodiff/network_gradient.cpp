@@ -232,11 +232,21 @@ struct PackedRows {
   }
 };
 
+/// Rows [r0, r0 + m) of kept array `kept[l]` (none past the last row, none if not kept), for a
+/// product to prefetch while it computes.
+template <class T>
+Prefetch kept_rows(const Net<T>& net, const std::vector<T*>& kept, std::size_t l, std::size_t r0, std::size_t m) {
+  if (!kept[l] || r0 >= net.n) return {};
+  return {kept[l] + r0 * net.w[l], (std::min(net.n, r0 + m) - r0) * net.w[l] * sizeof(T)};
+}
+
 /// The backward pass of rows [r0, r0 + m) from their ū_0 (`g`): adds to the chunk's parameter
 /// gradients (W̄_l transposed: the products Xᵀ·Y take their Y, which a pass here computes,
 /// already packed) and, if x̄ is wanted, writes (or adds to) its rows. Each layer's elementwise
 /// rules run as one pass over the block: up, (δ, ū, ȳ) from (y, u, δ̄); at the top, where ȳ has
 /// no other part (H itself is not differentiated), (δ, ā) and the sums W̄_L and b̄ at once.
+/// The passes read the kept y_l and u_l, which come from memory; the products before them
+/// prefetch those rows: δ̄_l's product the block's y_l, the last products the next block's u_l.
 template <class T, class Rule>
 void backward_rows(const Net<T>& net, const Packed<T>& pk, Activation act, std::size_t r0, std::size_t m, const T* g,
                    const ParamGrads<T>& pg, T* xbar, bool xbar_add) {
@@ -258,7 +268,7 @@ void backward_rows(const Net<T>& net, const Packed<T>& pk, Activation act, std::
     const std::size_t cols = w[l];
     const T* yl = y(l);
     T* yb = ybar(l);
-    gemm(m, ubar_in, w[l - 1], false, pk.fwd[l], dbar, cols, false);  // δ̄_l
+    gemm(m, ubar_in, w[l - 1], false, pk.fwd[l], dbar, cols, false, {}, kept_rows(net, net.y, l, r0, m));  // δ̄_l
     const Destination<T> d = narrow(l) ? Destination<T>{delta_rows, cols} : delta.shape(m, cols);
     if (l == top) {
       const T* wl = net.W[L];
@@ -313,7 +323,7 @@ void backward_rows(const Net<T>& net, const Packed<T>& pk, Activation act, std::
     else
       gemm(w[l - 1], y(l - 1), w[l - 1], true, abar.b, pg.W[l], cols, true);
     if (l > 1)
-      gemm(m, a, cols, false, pk.back[l], ybar(l - 1), w[l - 1], true);
+      gemm(m, a, cols, false, pk.back[l], ybar(l - 1), w[l - 1], true, {}, kept_rows(net, net.u, l - 1, r0 + m, m));
     else if (xbar)
       gemm<T>(m, w[0], cols, a, cols, false, net.W[1], w[0], false, xbar + r0 * w[0], w[0], xbar_add);
   }
