@@ -144,6 +144,10 @@ TEST_CASE("gemm with a packed B gives the bits of the five loops, also inside a 
       PackedB<float> pb;
       pb.pack(s.K, s.N, B.data(), ldb, s.tb);
       gemm<float>(s.M, A.data(), lda, s.ta, pb, packed.data(), s.N, accumulate, ep);
+      // Prefetching memory (here, the next product's operand) changes nothing computed.
+      std::vector<float> prefetching = C0;
+      gemm<float>(s.M, A.data(), lda, s.ta, pb, prefetching.data(), s.N, accumulate, ep,
+                  Prefetch{C0.data(), C0.size() * sizeof(float)});
 #pragma omp parallel num_threads(2)
       {
 #pragma omp single
@@ -151,6 +155,7 @@ TEST_CASE("gemm with a packed B gives the bits of the five loops, also inside a 
       }
       INFO("M " << s.M << " N " << s.N << " K " << s.K << " accumulate " << accumulate);
       CHECK(packed == general);
+      CHECK(prefetching == general);
       CHECK(in_region == general);
     }
   }
