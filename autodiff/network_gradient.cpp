@@ -5,9 +5,9 @@
 // Its gradient in x is the backward pass seeded with 1, with φ(y) = σ'(z) stated in y (tanh:
 // 1 − y²):
 //   u_{L−1} = 1·W_L (W_L on every row),   δ_l = u_l ⊙ φ(y_l),   u_{l−1} = δ_l·W_l,   ∇ₓH = u_0.
-// The operation keeps y_1 … y_{L−1} and u_1 … u_{L−2}, except y_1 of a network with few inputs
-// (a Hamiltonian's d = 2 … 4), which the backward recomputes from x. Its backward, from ū_0 (the gradient
-// of ∇ₓH), goes up the gradient's layers, then down the forward pass's:
+// The operation keeps y_1 … y_{L−1} and u_1 … u_{L−2}, except y_1 of a network with few
+// inputs (a Hamiltonian's d = 2 … 4), which the backward recomputes from x. Its backward, from
+// ū_0 (the gradient of ∇ₓH), goes up the gradient's layers, then down the forward pass's:
 //   up,   l = 1 … L−1:  δ̄_l = ū_{l−1}·W_lᵀ,   W̄_l += δ_lᵀ·ū_{l−1},
 //                       ū_l = δ̄_l ⊙ φ(y_l),    ȳ_l = δ̄_l ⊙ u_l ⊙ φ'(y_l);     then W̄_L = Σ_rows ū_{L−1},
 //   down, l = L−1 … 1:  ā_l = ȳ_l ⊙ φ(y_l),    b̄_l = Σ_rows ā_l,   W̄_l += ā_lᵀ·y_{l−1},
