@@ -31,6 +31,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include <omp.h>
@@ -249,7 +250,7 @@ TileKernels<T> tile_kernels(Activation act) {
     NIMDE_ACTIVATIONS(NIMDE_TILE_KERNELS)
 #undef NIMDE_TILE_KERNELS
   }
-  return tile_kernels<T>(Activation::identity);
+  throw std::invalid_argument("gemm: unknown activation " + std::to_string(static_cast<int>(act)));
 }
 
 /// A Prefetch's lines, a share after each of `tiles` tiles. Into L2 only (prefetcht2): pulled

@@ -91,17 +91,20 @@ Net<T> net_of(Tape<T>& tape, Node<T>& node) {
     net.b[l] = tape.input(node, static_cast<std::uint32_t>(2 * l)).value.data();
     net.w.push_back(tape.input(node, static_cast<std::uint32_t>(2 * l - 1)).value.shape()[0]);
   }
+  auto keeps_y = [&](std::size_t l) { return l > 1 || !net.recomputes_first(); };
+  auto keeps_u = [&](std::size_t l) { return l + 1 < net.L; };
   std::size_t kept = 0;
-  for (std::size_t l = 1; l < net.L; ++l) kept += net.w[l] * ((l + 1 < net.L) + (l > 1 || !net.recomputes_first()));
+  for (std::size_t l = 1; l < net.L; ++l) kept += net.w[l] * (std::size_t{keeps_y(l)} + std::size_t{keeps_u(l)});
   if (node.aux.size() != net.n * kept) node.aux.resize({net.n, kept});
   T* p = node.aux.data();
   net.y.assign(net.L, nullptr);
   net.u.assign(net.L, nullptr);
-  for (std::size_t l = net.recomputes_first() ? 2 : 1; l < net.L; ++l) {
+  for (std::size_t l = 1; l < net.L; ++l) {
+    if (!keeps_y(l)) continue;
     net.y[l] = p;
     p += net.n * net.w[l];
   }
-  for (std::size_t l = 1; l + 1 < net.L; ++l) {
+  for (std::size_t l = 1; keeps_u(l); ++l) {
     net.u[l] = p;
     p += net.n * net.w[l];
   }
@@ -165,14 +168,13 @@ struct BlockRows {
   const Net<T>& net;
   std::size_t r0;
   T* first;
-  T* y(std::size_t l) const {
-    if (l == 0) return const_cast<T*>(net.x) + r0 * net.w[0];
+  T* out(std::size_t l) const {  ///< l ≥ 1
     return l == 1 && net.recomputes_first() ? first : net.y[l] + r0 * net.w[l];
   }
-  /// Computes y_l = σ(y_{l−1}·W_lᵀ + b_l) into y(l).
+  const T* y(std::size_t l) const { return l == 0 ? net.x + r0 * net.w[0] : out(l); }
+  /// Computes y_l = σ(y_{l−1}·W_lᵀ + b_l) into out(l).
   void layer(const Packed<T>& pk, Activation act, std::size_t l, std::size_t m) const {
-    gemm(m, static_cast<const T*>(y(l - 1)), net.w[l - 1], false, pk.fwd[l], y(l), net.w[l], false,
-         GemmEpilogue<T>{net.b[l], act});
+    gemm(m, y(l - 1), net.w[l - 1], false, pk.fwd[l], out(l), net.w[l], false, GemmEpilogue<T>{net.b[l], act});
   }
 };
 
@@ -192,7 +194,7 @@ void forward_rows(const Net<T>& net, const Packed<T>& pk, Activation act, std::s
   for (std::size_t l = top; l > 1; --l) {
     T* u = net.u[l - 1] + r0 * w[l - 1];
     gemm(m, delta, w[l], false, pk.back[l], u, w[l - 1], false);
-    map_range<false>(delta, 0, m * w[l - 1], phi_times, static_cast<const T*>(rows.y(l - 1)),
+    map_range<false>(delta, 0, m * w[l - 1], phi_times, rows.y(l - 1),
                      static_cast<const T*>(u));
   }
   gemm<T>(m, w[0], w[1], delta, w[1], false, net.W[1], w[0], false, out + r0 * w[0], w[0], false);
@@ -261,7 +263,7 @@ void backward_rows(const Net<T>& net, const Packed<T>& pk, Activation act, std::
   // A layer with at most four inputs (the first) takes its weight gradient as outer products of
   // rows (gemm's narrow path), from row-major operands; the others from packed ones.
   auto narrow = [&](std::size_t l) { return w[l - 1] <= 4; };
-  auto y = [&](std::size_t l) { return static_cast<const T*>(rows.y(l)); };
+  auto y = [&](std::size_t l) { return rows.y(l); };
   thread_local PackedRows<T> delta, abar;  // δ_l, and ā_l from its pass to its weight gradient
   const T* ubar_in = g;  // ū_{l−1}
   for (std::size_t l = 1; l < L; ++l) {
